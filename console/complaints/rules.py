@@ -1,0 +1,40 @@
+"""The FAQ's complaint window: two calendar months after the payment of a settlement.
+
+Pure functions, no Flask and no database: refusals are ``DomainError``s carrying the raw dates.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from console.errors import N_, DomainError
+
+COMPLAINT_WINDOW = relativedelta(months=2)
+
+
+def complaint_deadline(payment_date: date) -> date:
+    """FAQ: « dans un délai de deux mois maximum »: the same day two months later, clamped to the month end."""
+    # relativedelta clamps an overflowing day (31/12 + 2 months) to the end of February.
+    return payment_date + COMPLAINT_WINDOW
+
+
+def is_complaint_in_time(payment_date: date, received_on: date) -> bool:
+    """FAQ: « Au-delà de cette date, la réclamation ne pourra pas être prise en compte »; the deadline day counts."""
+    return received_on <= complaint_deadline(payment_date)
+
+
+def complaint_days_left(payment_date: date, today: date) -> int:
+    """FAQ: « dans un délai de deux mois maximum »: days left until the deadline (0 on it, negative after)."""
+    return (complaint_deadline(payment_date) - today).days
+
+
+def check_complaint_acceptable(payment_date: date, received_on: date) -> None:
+    """FAQ: « Au-delà de cette date, la réclamation ne pourra pas être prise en compte. »"""
+    if not is_complaint_in_time(payment_date, received_on):
+        raise DomainError(
+            N_("A complaint about a settlement paid on %(payment_date)s had to be received by %(deadline)s;"
+               " it was received on %(received_on)s."),
+            rule="complaint_window",
+            payment_date=payment_date, deadline=complaint_deadline(payment_date), received_on=received_on,
+        )

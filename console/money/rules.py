@@ -1,0 +1,162 @@
+"""The FAQ's money rules: cheque value, validity, registration deadline, fees, payment, fraud block.
+
+Pure functions (dates in, dates out; Decimal in, Decimal out), no Flask and no database:
+refusals are ``DomainError``s carrying untranslated messages and the raw values they name.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple, Protocol, TypeVar
+
+from dateutil.relativedelta import relativedelta
+
+from console.errors import N_, Conflict, DomainError
+
+CHEQUE_VALUE = Decimal("10.00")
+CHEQUES_PER_CHEQUIER = 10
+CHEQUIER_VALUE = CHEQUE_VALUE * CHEQUES_PER_CHEQUIER
+CENT = Decimal("0.01")
+PAYMENT_DELAY_DAYS = 15
+UNBLOCK_JUSTIFICATION_MIN_LENGTH = 20
+
+
+def check_acceptance(validity_date: date, accepted_on: date) -> None:
+    """FAQ: « Vous ne devez accepter aucune transaction de chèque après la date de validité. »"""
+    if accepted_on > validity_date:
+        raise DomainError(
+            N_("A cheque valid until %(validity_date)s cannot be accepted on %(accepted_on)s."),
+            rule="validity", validity_date=validity_date, accepted_on=accepted_on,
+        )
+
+
+def registration_deadline(validity_date: date) -> date:
+    """FAQ: « au plus tard à M+1 de la date de fin de validité des chèques »: the last day of the next month."""
+    # relativedelta clamps day=31 to the last day of the target month.
+    return validity_date + relativedelta(months=1, day=31)
+
+
+def check_registration_deadline(validity_date: date, submitted_on: date) -> None:
+    """FAQ: « Péremption des chèques au 31/12/2025. Date d'enregistrement maximum autorisée : 31/01/2026 »"""
+    deadline = registration_deadline(validity_date)
+    if submitted_on > deadline:
+        raise DomainError(
+            N_("A cheque valid until %(validity_date)s had to be submitted by %(deadline)s;"
+               " it was submitted on %(submitted_on)s."),
+            rule="registration_deadline",
+            validity_date=validity_date, deadline=deadline, submitted_on=submitted_on,
+        )
+
+
+@dataclass(frozen=True)
+class Fees:
+    """A collectivité's fees per cheque: ``rate`` in percent of the face value plus ``fixed`` EUR."""
+
+    rate: Decimal
+    fixed: Decimal
+
+
+def validate_fees(rate: Decimal, fixed: Decimal, face_value: Decimal = CHEQUE_VALUE) -> Fees:
+    """FAQ: « Le montant remboursé varie en fonction des frais appliqués par votre collectivité » (not beyond)."""
+    if not (rate.is_finite() and 0 <= rate <= 100):
+        raise DomainError(N_("The rate must be between 0 and 100 %%, not %(rate)s."),
+                          rule="fees", field="rate", rate=rate)
+    if not (fixed.is_finite() and fixed >= 0):
+        raise DomainError(N_("The fixed fee must be a positive amount, not %(fixed)s."),
+                          rule="fees", field="fixed", fixed=fixed)
+    if fixed != fixed.quantize(CENT):
+        raise DomainError(N_("The fixed fee %(fixed)s has more than two decimals."),
+                          rule="fees", field="fixed", fixed=fixed)
+    fees = cheque_fees(face_value, rate, fixed)
+    if fees > face_value:
+        raise DomainError(N_("Fees of %(fees)s EUR exceed the cheque value of %(face_value)s EUR."),
+                          rule="fees", field="fixed", fees=fees, face_value=face_value)
+    return Fees(rate, fixed)
+
+
+def cheque_fees(face_value: Decimal, rate: Decimal, fixed: Decimal) -> Decimal:
+    """DESIGN: fees are a « rate and/or fixed amount per cheque, rounded half-up to the cent per cheque »."""
+    return (face_value * rate / 100 + fixed).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def cheque_net(face_value: Decimal, rate: Decimal, fixed: Decimal) -> Decimal:
+    """DESIGN: « reimbursed amount = face value minus the fees », for one cheque."""
+    return face_value - cheque_fees(face_value, rate, fixed)
+
+
+class Pricing(NamedTuple):
+    """Totals of a reimbursement request, each the sum of per-cheque rounded amounts."""
+
+    gross: Decimal
+    fees: Decimal
+    net: Decimal
+
+
+def price_cheques(cheques: int | Iterable[Decimal], rate: Decimal, fixed: Decimal) -> Pricing:
+    """DESIGN: fees « rounded half-up to the cent per cheque », so totals sum per-cheque amounts."""
+    face_values = [CHEQUE_VALUE] * cheques if isinstance(cheques, int) else list(cheques)
+    fees = [cheque_fees(face, rate, fixed) for face in face_values]
+    gross, total_fees = sum(face_values, Decimal("0.00")), sum(fees, Decimal("0.00"))
+    return Pricing(gross, total_fees, gross - total_fees)
+
+
+class Versioned(Protocol):
+    """Anything dated by the day it takes effect, e.g. a fee schedule version."""
+
+    @property
+    def effective_from(self) -> date: ...
+
+
+Schedule = TypeVar("Schedule", bound=Versioned)
+
+
+def schedule_in_force(schedules: Iterable[Schedule], on_date: date) -> Schedule:
+    """DESIGN: the fee schedule « in force on the request's submission date » (effective that very day included)."""
+    candidates = [schedule for schedule in schedules if schedule.effective_from <= on_date]
+    if not candidates:
+        raise DomainError(N_("No fee schedule is in force on %(on_date)s."), rule="fees", on_date=on_date)
+    return max(candidates, key=lambda s: (s.effective_from, getattr(s, "version", None) or 0))
+
+
+def payment_due_date(validated_on: date) -> date:
+    """FAQ: « Le remboursement interviendra par virement bancaire dans un délai de 15 jours après validation »"""
+    return validated_on + timedelta(days=PAYMENT_DELAY_DAYS)
+
+
+def is_payment_overdue(validated_on: date, today: date, paid_on: date | None = None) -> bool:
+    """FAQ: « dans un délai de 15 jours après validation »: unpaid past the due date, or paid after it."""
+    return (today if paid_on is None else paid_on) > payment_due_date(validated_on)
+
+
+def check_not_blocked(blocked: bool, partner_label: str, blocked_since: date) -> None:
+    """FAQ: « Dès la moindre suspicion de fraude, DOCAPOSTE se réserve le droit de bloquer les remboursements »"""
+    if blocked:
+        raise DomainError(
+            N_("The reimbursements of %(partner)s are blocked for suspected fraud since %(blocked_since)s."),
+            rule="fraud_block", partner=partner_label, blocked_since=blocked_since,
+        )
+
+
+def check_unblock_justification(text: str | None) -> str:
+    """FAQ: « Les remboursements seront débloqués uniquement si l’absence de fraude est avérée. »"""
+    justification = (text or "").strip()
+    if len(justification) < UNBLOCK_JUSTIFICATION_MIN_LENGTH:
+        raise DomainError(
+            N_("Unblocking requires a written justification of at least %(min_length)s characters"
+               " stating that no fraud took place (%(length)s given)."),
+            rule="fraud_block", field="justification",
+            min_length=UNBLOCK_JUSTIFICATION_MIN_LENGTH, length=len(justification),
+        )
+    return justification
+
+
+def check_not_already_reimbursed(cheque_number: str, existing_request_reference: str | None) -> None:
+    """DESIGN: « a cheque number can be reimbursed once, ever »."""
+    if existing_request_reference is not None:
+        raise Conflict(
+            N_("Cheque %(cheque_number)s is already in reimbursement request %(request_reference)s."),
+            rule="one_reimbursement",
+            cheque_number=cheque_number, request_reference=existing_request_reference,
+        )

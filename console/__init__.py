@@ -1,0 +1,41 @@
+"""Console Pass Numérique: the back office of the collectivités that fund Pass Numérique cheques."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Application factory: configuration, extensions, views — nothing else."""
+    from flask_appbuilder import AppBuilder
+
+    from console import cli, jobs, models  # noqa: F401  (models registers every table)
+    from console.config import defaults
+    from console.errors import install_translator
+    from console.extensions import csrf, db
+    from console.i18n import translate_error
+    from console.tenants import context, security
+    from console.views import register_views
+
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(defaults(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    with app.app_context():
+        db.init_app(app)
+        # Before any API is added: without it FAB deletes on GET /<view>/delete/<pk>.
+        csrf.init_app(app)
+        appbuilder = AppBuilder(update_perms=False)  # permissions are written by `console init`
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+        security.exempt_apis_from_csrf(appbuilder, csrf)
+        security.install_password_guard(app)
+    context.set_resolver(security.request_scope)
+    install_translator(translate_error)
+    jobs.init_app(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,75 @@
+"""The `console` command: Flask's commands (run, shell...) plus init, demo, worker, migration."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Upgrade the database to the latest revision and create roles and permissions."""
+    from console.schema import init_database
+
+    init_database()
+    click.echo("Database ready.")
+
+
+@click.command("migration")
+@click.argument("message")
+@with_appcontext
+def migration_command(message: str) -> None:
+    """Write a new Alembic revision from the models (developers)."""
+    from console.schema import make_migration
+
+    make_migration(message)
+
+
+@click.command("demo")
+@click.option("--password", required=True, help="Password of every demo account.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has collectivités.")
+@with_appcontext
+def demo_command(password: str, if_empty: bool) -> None:
+    """Fill the database with deterministic, realistic demo data."""
+    from console.demo import load_demo
+
+    accounts = load_demo(password, if_empty=if_empty)
+    if accounts is None:
+        click.echo("The database already holds data: demo skipped.")
+        return
+    click.echo("Demo accounts (password: the one given):")
+    for username, description in accounts:
+        click.echo(f"  {username:<32} {description}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Serve background jobs from Redis (CONSOLE_REDIS_URL); run several for more throughput."""
+    from rq import SimpleWorker
+
+    from console import jobs
+
+    runner = jobs.runner()
+    if not isinstance(runner, jobs.RqRunner):
+        raise click.ClickException("CONSOLE_REDIS_URL is not set: jobs run inside the web process.")
+    # SimpleWorker runs jobs in this process, inside the application context pushed above.
+    SimpleWorker([runner.queue], connection=runner.connection).work(burst=burst)
+
+
+def register(app: Flask) -> None:
+    for command in (init_command, migration_command, demo_command, worker_command):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from console import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Console Pass Numérique."""

@@ -1,0 +1,86 @@
+"""Configuration: embedded defaults, overridden by CONSOLE_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+TRANSLATIONS = str(Path(__file__).resolve().parent.parent / "translations")
+
+ROLE_OPERATOR = "Opérateur"
+ROLE_CORRESPONDENT = "Correspondant"
+ROLE_SUPPORT = "Agent support"
+ROLE_ELECTED = "Élu"
+
+
+def secret_key(instance_path: str) -> str:
+    """CONSOLE_SECRET_KEY, else a random key generated once and kept in the instance folder."""
+    key = os.environ.get("CONSOLE_SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written with 0600 so that only the console's own user can read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def defaults(instance_path: str) -> dict:
+    """The configuration of a console started with no environment at all."""
+    from console.tenants.roles import ROLES
+
+    database = os.environ.get("CONSOLE_DATABASE_URL") or (
+        "sqlite:///" + os.path.join(instance_path, "console.db")
+    )
+    return {
+        "APP_NAME": "Console Pass Numérique",
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "CONSOLE_REDIS_URL": os.environ.get("CONSOLE_REDIS_URL") or None,
+        "CONSOLE_SMTP_URL": os.environ.get("CONSOLE_SMTP_URL") or None,
+        "CONSOLE_MAIL_SENDER": os.environ.get(
+            "CONSOLE_MAIL_SENDER", "Pass Numérique <ne-pas-repondre@passnumerique.fr>"
+        ),
+        "CONSOLE_EXPORT_DIR": os.environ.get("CONSOLE_EXPORT_DIR")
+        or os.path.join(instance_path, "exports"),
+        "CONSOLE_UPLOAD_DIR": os.environ.get("CONSOLE_UPLOAD_DIR")
+        or os.path.join(instance_path, "uploads"),
+        # Flask-AppBuilder
+        "AUTH_TYPE": 1,  # AUTH_DB
+        "AUTH_ROLE_ADMIN": ROLE_OPERATOR,
+        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_USER_REGISTRATION": False,
+        "FAB_ROLES": ROLES,
+        "FAB_UPDATE_PERMS": True,
+        # The schema comes from the Alembic migrations only (`console init`).
+        "FAB_CREATE_DB": False,
+        "FAB_ADD_SECURITY_VIEWS": True,
+        "FAB_API_SWAGGER_UI": True,
+        "FAB_PASSWORD_HASH_METHOD": "scrypt",
+        "FAB_SECURITY_MANAGER_CLASS": "console.tenants.security.ConsoleSecurityManager",
+        "FAB_INDEX_VIEW": "console.views.home.HomeView",
+        "RATELIMIT_ENABLED": True,
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": "10 per minute",
+        "RATELIMIT_STORAGE_URI": os.environ.get("CONSOLE_REDIS_URL") or "memory://",
+        "JWT_ACCESS_TOKEN_EXPIRES": 3600,
+        # Sessions: the console handles public money.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Languages
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "BABEL_TRANSLATION_DIRECTORIES": TRANSLATIONS,
+        "LANGUAGES": {
+            "fr": {"flag": "fr", "name": "Français"},
+            "en": {"flag": "gb", "name": "English"},
+        },
+    }

@@ -1,0 +1,71 @@
+"""Domain errors: raised by rules and domain APIs, translated by the views.
+
+Domain modules must not import Flask, so they cannot translate. They raise a
+``DomainError`` carrying an untranslated message (marked with ``N_`` so that
+Babel extracts it) and the raw values (dates, Decimals) it mentions; the web
+layer translates the message and formats the values for the user's locale.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def _untranslated(message: str, params: dict[str, Any]) -> str:
+    return message % params if params else message
+
+
+_translator: list[Callable[[str, dict[str, Any]], str]] = [_untranslated]
+
+
+def install_translator(translator: Callable[[str, dict[str, Any]], str]) -> None:
+    """Let the web layer translate messages and format values for the user's locale."""
+    _translator[:] = [translator]
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it (translated by the views)."""
+    return message
+
+
+class DomainError(Exception):
+    """A rule refused an operation; ``message`` is an msgid with %(name)s placeholders."""
+
+    #: HTTP status the APIs answer with.
+    status = 422
+
+    def __init__(self, message: str, *, rule: str = "", field: str | None = None, **params: Any):
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+        self.field = field
+        self.params = params
+
+    def __str__(self) -> str:
+        return _translator[0](self.message, self.params)
+
+
+class NotFound(DomainError):
+    """The object does not exist, or belongs to another collectivité (indistinguishable on purpose)."""
+
+    status = 404
+
+
+class Forbidden(DomainError):
+    """The user's role does not allow the operation."""
+
+    status = 403
+
+
+class Conflict(DomainError):
+    """The operation lost a race or would duplicate something that must be unique."""
+
+    status = 409
+
+
+class ValidationFailed(DomainError):
+    """Several fields are invalid; ``errors`` maps each field to its DomainError."""
+
+    def __init__(self, errors: dict[str, DomainError]):
+        self.errors = errors
+        first = next(iter(errors.values()))
+        super().__init__(first.message, rule=first.rule, field=first.field, **first.params)

@@ -1,0 +1,87 @@
+"""Background jobs: rq workers when CONSOLE_REDIS_URL is set, an in-process thread pool otherwise.
+
+Job functions are importable, take ids (never ORM objects nor the current
+user) and run inside an application context with the scope they set
+themselves; both runners call the very same functions.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "console"
+
+
+def run_in_app(app: Flask, func: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Run a job function in an application context, with a fresh database session."""
+    from console.extensions import db
+
+    with app.app_context():
+        try:
+            return func(*args, **kwargs)
+        finally:
+            db.session.remove()
+
+
+class InProcessRunner:
+    """The embedded default: jobs run in threads of the web process, without Redis."""
+
+    def __init__(self, app: Flask, workers: int = 2) -> None:
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="console-job")
+        self.futures: dict[str, Any] = {}
+
+    def enqueue(self, func: Callable, *args: Any, **kwargs: Any) -> str:
+        job_id = str(uuid.uuid4())
+        future = self.pool.submit(run_in_app, self.app, func, *args, **kwargs)
+        future.add_done_callback(self._log_failure)
+        self.futures[job_id] = future
+        return job_id
+
+    @staticmethod
+    def _log_failure(future: Any) -> None:
+        if future.exception() is not None:
+            log.error("Background job failed", exc_info=future.exception())
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for every job submitted so far (tests, and the CLI before it exits)."""
+        for future in list(self.futures.values()):
+            future.exception(timeout=timeout)
+
+
+class RqRunner:
+    """Production: jobs go to a Redis queue served by `console worker` processes."""
+
+    def __init__(self, redis_url: str) -> None:
+        from redis import Redis
+        from rq import Queue
+
+        self.connection = Redis.from_url(redis_url)
+        self.queue = Queue(QUEUE_NAME, connection=self.connection)
+
+    def enqueue(self, func: Callable, *args: Any, **kwargs: Any) -> str:
+        from rq import Retry
+
+        job = self.queue.enqueue(
+            func, args=args, kwargs=kwargs, job_timeout=3600, result_ttl=86400, retry=Retry(max=2)
+        )
+        return job.id
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("CONSOLE_REDIS_URL")
+    app.extensions["console_jobs"] = RqRunner(url) if url else InProcessRunner(app)
+
+
+def runner() -> InProcessRunner | RqRunner:
+    return current_app.extensions["console_jobs"]
+
+
+def enqueue(func: Callable, *args: Any, **kwargs: Any) -> str:
+    """Run ``func(*args, **kwargs)`` in the background; returns the job id."""
+    return runner().enqueue(func, *args, **kwargs)

@@ -1,0 +1,134 @@
+"""Outgoing e-mails: always kept in the outbox; sent by SMTP from a job when CONSOLE_SMTP_URL is set.
+
+Templates live in ``console/templates/mail/<name>.txt``: the first line is the
+subject, the rest the body. They are rendered in French (the partners'
+language) with the console's catalogues, without Flask, so domain APIs can
+queue e-mails.
+"""
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from functools import lru_cache
+from typing import Any, Optional
+from urllib.parse import unquote, urlparse
+
+from babel.support import Translations
+from flask_appbuilder import Model
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from console.config import TRANSLATIONS
+from console.tenants.models import utcnow
+
+
+class OutboxMessage(Model):
+    """One e-mail the console sent or will send, kept as a record."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collectivite_id: Mapped[Optional[int]] = mapped_column(ForeignKey("collectivite.id"), nullable=True, index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(250))
+    body: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"{self.recipient}: {self.subject}"
+
+
+@lru_cache(maxsize=4)
+def _environment(locale: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("console", "templates/mail"),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(Translations.load(TRANSLATIONS, [locale]), newstyle=True)
+    return env
+
+
+def render(template: str, locale: str = "fr", **context: Any) -> tuple[str, str]:
+    """(subject, body) of a mail template."""
+    text = _environment(locale).get_template(f"{template}.txt").render(**context)
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def queue_mail(
+    session: Session, recipient: str, template: str, collectivite_id: int | None = None, **context: Any
+) -> OutboxMessage:
+    """Record an e-mail in the outbox; it is sent after the transaction commits."""
+    subject, body = render(template, **context)
+    message = OutboxMessage(
+        recipient=recipient, subject=subject, body=body, template=template, collectivite_id=collectivite_id
+    )
+    session.add(message)
+    session.info.setdefault("outbox", []).append(message)
+    return message
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    messages = session.info.pop("outbox", [])
+    if not messages:
+        return
+    from flask import current_app, has_app_context
+
+    if not has_app_context() or not current_app.config.get("CONSOLE_SMTP_URL"):
+        return  # no SMTP: the outbox is where e-mails are read
+    from console import jobs
+
+    for message in messages:
+        jobs.enqueue(send_message, message.id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("outbox", None)
+
+
+def send_message(message_id: int) -> None:
+    """Job: send one outbox message by SMTP and record the outcome."""
+    from flask import current_app
+
+    from console.extensions import db
+
+    message = db.session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id)).scalar_one()
+    if message.sent_at is not None:
+        return
+    config = current_app.config
+    mail = EmailMessage()
+    mail["From"] = config["CONSOLE_MAIL_SENDER"]
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail.set_content(message.body)
+    try:
+        deliver(config["CONSOLE_SMTP_URL"], mail)
+    except (OSError, smtplib.SMTPException) as error:
+        message.error = str(error)
+        db.session.commit()
+        raise
+    message.sent_at = utcnow()
+    message.error = None
+    db.session.commit()
+
+
+def deliver(url: str, mail: EmailMessage) -> None:
+    """Send one e-mail to smtp://[user:password@]host[:port] (smtps:// for TLS, ?starttls=1)."""
+    parts = urlparse(url)
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    client_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+    with client_class(parts.hostname, port, timeout=30) as client:
+        if "starttls=1" in (parts.query or ""):
+            client.starttls()
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(mail)

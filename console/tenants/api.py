@@ -1,0 +1,63 @@
+"""Writes on users: attach to a collectivité, restrict roles, temporary passwords."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Iterable
+
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from console.config import ROLE_OPERATOR
+from console.errors import N_, Forbidden
+from console.tenants.context import Scope
+from console.tenants.models import Collectivite, ConsoleUser, utcnow
+from console.tenants.roles import TENANT_ROLES
+
+TEMPORARY_PASSWORD_VALIDITY = timedelta(days=3)
+
+
+def check_tenant_roles(role_names: Iterable[str]) -> None:
+    """A collectivité's user may only hold the collectivité roles (never Opérateur)."""
+    names = set(role_names)
+    if not names:
+        raise Forbidden(N_("Choose at least one role."), rule="roles", field="roles")
+    outside = names - set(TENANT_ROLES)
+    if outside:
+        raise Forbidden(
+            N_("Role %(roles)s cannot be given to a collectivité's user."),
+            rule="roles",
+            field="roles",
+            roles=", ".join(sorted(outside)),
+        )
+
+
+def attach_user(session: Session, user: ConsoleUser, scope: Scope) -> None:
+    """Make a user created by a correspondent belong to the correspondent's collectivité."""
+    check_tenant_roles(role.name for role in user.roles)
+    if scope.everything:
+        if user.collectivite is None and user.collectivite_id is None:
+            raise Forbidden(N_("Choose the collectivité this belongs to."), rule="tenant", field="collectivite")
+        return
+    if scope.nothing:
+        raise Forbidden(N_("You do not belong to any collectivité."), rule="tenant")
+    user.collectivite = session.get(Collectivite, scope.collectivite_id)
+
+
+def issue_temporary_password(user: ConsoleUser, method: str = "scrypt") -> str:
+    """Replace the password by a temporary one that must be changed at the next login."""
+    password = secrets.token_urlsafe(12)
+    user.password = generate_password_hash(password, method=method)
+    user.must_change_password = True
+    user.password_expires_at = utcnow() + TEMPORARY_PASSWORD_VALIDITY
+    return password
+
+
+def clear_temporary_password(user: ConsoleUser) -> None:
+    """The user chose their own password."""
+    user.must_change_password = False
+    user.password_expires_at = None
+
+
+def is_operator(user: ConsoleUser) -> bool:
+    return ROLE_OPERATOR in user.role_names

@@ -1,0 +1,83 @@
+"""Collectivités, the users that belong to them, and the mixin of tenant-owned rows."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Optional
+
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, func
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC, naive, so SQLite and PostgreSQL agree."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class CollectiviteKind(enum.Enum):
+    commune = "commune"
+    departement = "departement"
+    region = "region"
+    epci = "epci"
+
+
+class Collectivite(Model):
+    """A commune, département, région or EPCI that funds Pass Numérique cheques: the tenant."""
+
+    __tablename__ = "collectivite"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    kind: Mapped[CollectiviteKind] = mapped_column(
+        Enum(CollectiviteKind, name="collectivite_kind", native_enum=False, length=20)
+    )
+    siren: Mapped[str] = mapped_column(String(9), unique=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    # Short code used in partner identifiers (PN-<code>-000123).
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    contact_email: Mapped[str] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Last partner number handed out; incremented atomically (see partners.api).
+    partner_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class TenantOwned:
+    """Mixin of every row that belongs to one collectivité.
+
+    Queries of these models are filtered to the current collectivité by the
+    session hook in ``console.tenants.scoping``; views never filter by hand.
+    """
+
+    @declared_attr
+    def collectivite_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("collectivite.id"), index=True, nullable=False)
+
+    @declared_attr
+    def collectivite(cls) -> Mapped[Collectivite]:
+        return relationship(Collectivite, lazy="joined")
+
+
+class ConsoleUser(User):
+    """A FAB user that belongs to exactly one collectivité (operators to none)."""
+
+    __tablename__ = "ab_user"
+
+    collectivite_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("collectivite.id"), nullable=True, index=True
+    )
+    collectivite: Mapped[Optional[Collectivite]] = relationship(Collectivite)
+    # Set when the password was replaced by a temporary one: it must be changed at next login.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0", nullable=False
+    )
+    password_expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+
+    @property
+    def role_names(self) -> set[str]:
+        return {role.name for role in self.roles}

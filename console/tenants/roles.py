@@ -1,0 +1,50 @@
+"""The four roles of DESIGN.md as Flask-AppBuilder built-in roles.
+
+Each role is a list of ``[view-name regex, permission regex]`` pairs matched
+with ``re.match`` (FAB_ROLES). Built-in roles live in code, not in the
+database, so they cannot drift and permission checks need no query. Tenant
+roles never get FAB's user/role views nor ``ResetPasswordView`` (it resets
+ANY user's password): only their own profile and password.
+"""
+from console.config import ROLE_CORRESPONDENT, ROLE_ELECTED, ROLE_OPERATOR, ROLE_SUPPORT
+
+READ = "can_(list|show|get|info)$"
+WRITE = "can_(list|show|get|info|add|edit|post|put)$"
+
+# Every authenticated user may read and change their own profile and password.
+SELF_SERVICE = [
+    ["UserDBModelView", "(can_userinfo|resetmypassword)$"],
+    ["UserInfoEditView", "can_this_form_(get|post)$"],
+    ["ResetMyPasswordView", "can_this_form_(get|post)$"],
+    ["ChangeTemporaryPassword", "can_(form|change)$"],
+    ["Home", "can_(index)$"],
+]
+
+
+def _menus(*names: str) -> list:
+    return [["(" + "|".join(names) + ")$", "menu_access"]]
+
+
+ROLES = {
+    ROLE_OPERATOR: [[".*", ".*"]],
+    ROLE_CORRESPONDENT: SELF_SERVICE
+    + [
+        ["Collectivite", READ],
+        ["Partner", WRITE],
+        ["TenantUser", WRITE],
+    ]
+    + _menus("Administration", "Collectivites", "TenantUsers", "Partners", "PartnerList"),
+    ROLE_SUPPORT: SELF_SERVICE
+    + [
+        ["Collectivite", READ],
+        ["Partner", READ],
+    ]
+    + _menus("Administration", "Collectivites", "Partners", "PartnerList"),
+    ROLE_ELECTED: SELF_SERVICE
+    + [
+        ["Collectivite", READ],
+    ]
+    + _menus("Administration", "Collectivites"),
+}
+
+TENANT_ROLES = (ROLE_CORRESPONDENT, ROLE_SUPPORT, ROLE_ELECTED)

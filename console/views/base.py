@@ -1,0 +1,131 @@
+"""Base classes of every console view and API: tenant-scoped, no hard delete, domain errors translated."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import flash, request
+from flask_appbuilder import ModelView
+from flask_appbuilder.api import ModelRestApi
+from marshmallow import ValidationError as SchemaError
+from sqlalchemy import inspect
+from wtforms.validators import ValidationError as FormError
+
+from console.errors import N_, DomainError
+from console.extensions import db
+from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
+from console.tenants.scoping import TenantFilter
+
+TENANT_FILTERS = [["id", TenantFilter, None]]
+READ_ONLY = ["can_list", "can_show"]
+NO_DELETE = ["can_list", "can_show", "can_add", "can_edit"]
+API_NO_DELETE = ["can_get", "can_info", "can_post", "can_put"]
+
+
+def form_rule(rule: Callable[[Any], Any]) -> Callable:
+    """A WTForms validator calling a domain rule; the field keeps the rule's normalised value."""
+
+    def validate(form: Any, field: Any) -> None:
+        if field.data in (None, ""):
+            return
+        try:
+            field.data = rule(field.data)
+        except DomainError as error:
+            raise FormError(str(error)) from error
+
+    return validate
+
+
+def schema_rule(rule: Callable[[Any], Any]) -> Callable:
+    """A marshmallow validator calling a domain rule."""
+
+    def validate(value: Any) -> None:
+        try:
+            rule(value)
+        except DomainError as error:
+            raise SchemaError(str(error)) from error
+
+    return validate
+
+
+def _is_tenant_model(model: type) -> bool:
+    return model is Collectivite or issubclass(model, (TenantOwned, ConsoleUser))
+
+
+def tenant_relations(model: type) -> list[str]:
+    """Names of the many-to-one relationships of ``model`` that point to tenant-scoped rows."""
+    return [
+        rel.key
+        for rel in inspect(model).relationships
+        if rel.direction.name == "MANYTOONE" and _is_tenant_model(rel.mapper.class_)
+    ]
+
+
+class TenantModelView(ModelView):
+    """A ModelView restricted to the user's collectivité on every path, including drop-downs."""
+
+    base_filters = TENANT_FILTERS
+    base_permissions = NO_DELETE
+
+    def __init__(self, **kwargs: Any) -> None:
+        model = self.datamodel.obj
+        rel_filters = {name: TENANT_FILTERS for name in tenant_relations(model)}
+        # FAB ignores add_query_rel_fields on a ModelView: the *_form_ variants are the ones read.
+        self.add_form_query_rel_fields = {**rel_filters, **(self.add_form_query_rel_fields or {})}
+        self.edit_form_query_rel_fields = {**rel_filters, **(self.edit_form_query_rel_fields or {})}
+        self.search_form_query_rel_fields = {**rel_filters, **(self.search_form_query_rel_fields or {})}
+        super().__init__(**kwargs)
+
+
+class TenantModelRestApi(ModelRestApi):
+    """A ModelRestApi restricted to the user's collectivité; related ids of another one answer 400."""
+
+    base_filters = TENANT_FILTERS
+    base_permissions = API_NO_DELETE
+    allow_browser_login = False
+
+    def __init__(self) -> None:
+        model = self.datamodel.obj
+        rel_filters = {name: TENANT_FILTERS for name in tenant_relations(model)}
+        self.add_query_rel_fields = {**rel_filters, **(self.add_query_rel_fields or {})}
+        self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}
+        super().__init__()
+
+    def _foreign_reference(self) -> dict[str, str] | None:
+        """Refuse a body naming a related row the user cannot see (FAB would store it, or answer 500)."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return None
+        model = self.datamodel.obj
+        for name in tenant_relations(model):
+            if body.get(name) is None:
+                continue
+            target = inspect(model).relationships[name].mapper.class_
+            try:
+                found = db.session.get(target, int(body[name]))
+            except (TypeError, ValueError):
+                found = None
+            if found is None:
+                return {name: [str(DomainError(N_("Unknown value, or a value of another collectivité.")))]}
+        return None
+
+    def _guarded(self, call: Callable[[], Any]) -> Any:
+        errors = self._foreign_reference()
+        if errors:
+            return self.response_400(message=errors)
+        try:
+            return call()
+        except DomainError as error:
+            db.session.rollback()
+            message = {error.field: [str(error)]} if error.field else str(error)
+            return self.response(error.status, message=message, rule=error.rule)
+
+    def post_headless(self):
+        return self._guarded(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guarded(lambda: super(TenantModelRestApi, self).put_headless(pk))
+
+
+def flash_error(error: DomainError) -> None:
+    """Show a refused operation to the user, translated."""
+    flash(str(error), "danger")

@@ -1,0 +1,48 @@
+"""Collectivités: created by operators, read by their own users."""
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from console.partners.validators import validate_email
+from console.tenants.models import Collectivite
+from console.tenants.rules import validate_code, validate_siren, validate_slug
+from console.views.base import TenantModelRestApi, TenantModelView, form_rule, schema_rule
+
+LABELS = {
+    "name": _l("Name"),
+    "kind": _l("Kind"),
+    "siren": _l("SIREN"),
+    "slug": _l("Slug"),
+    "code": _l("Code"),
+    "contact_email": _l("Contact e-mail"),
+    "active": _l("Active"),
+    "created_at": _l("Created on"),
+}
+COLUMNS = ["name", "kind", "siren", "slug", "code", "contact_email", "active"]
+RULES = {"siren": validate_siren, "slug": validate_slug, "code": validate_code, "contact_email": validate_email}
+
+
+class CollectiviteView(TenantModelView):
+    datamodel = SQLAInterface(Collectivite)
+    class_permission_name = "Collectivite"
+    list_title = _l("Collectivités")
+    show_title = _l("Collectivité")
+    add_title = _l("New collectivité")
+    edit_title = _l("Edit collectivité")
+    label_columns = LABELS
+    list_columns = ["name", "kind", "siren", "code", "active"]
+    show_columns = COLUMNS + ["created_at"]
+    add_columns = edit_columns = COLUMNS
+    search_columns = ["name", "kind", "siren", "slug", "active"]
+    validators_columns = {name: [form_rule(rule)] for name, rule in RULES.items()}
+
+
+class CollectiviteApi(TenantModelRestApi):
+    resource_name = "collectivite"
+    datamodel = SQLAInterface(Collectivite)
+    class_permission_name = "Collectivite"
+    list_columns = ["id"] + COLUMNS
+    show_columns = ["id"] + COLUMNS + ["created_at"]
+    add_columns = edit_columns = COLUMNS
+    search_columns = ["name", "kind", "siren", "slug", "active"]
+    label_columns = LABELS
+    validators_columns = {name: schema_rule(rule) for name, rule in RULES.items()}

@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8080
+DEMO_PASSWORD ?= demo-pass-numerique
+PYTEST_ARGS ?=
+
+.PHONY: run test install translations extract clean bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled catalogues are build products: made here, never committed.
+translations: install
+	$(VENV)/bin/pybabel compile -f -d translations
+
+# Developers: refresh the catalogues after adding strings (then translate the new entries).
+extract: install
+	$(VENV)/bin/pybabel extract -F translations/babel.cfg -k lazy_gettext -k _l -k N_ -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+run: translations
+	$(VENV)/bin/console init
+	$(VENV)/bin/console demo --password $(DEMO_PASSWORD) --if-empty
+	$(VENV)/bin/console run --host 127.0.0.1 --port $(PORT)
+
+test: translations
+	scripts/with-services $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

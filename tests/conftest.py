@@ -1,0 +1,194 @@
+"""Fixtures: the console on a real SQLite file and a real PostgreSQL server, users of two collectivités.
+
+Every test that uses ``app`` runs once per database. PostgreSQL and Redis come
+from ``scripts/with-services`` (``make test``): a missing server fails the test
+loudly, it is never skipped.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from console import create_app
+from console.config import ROLE_CORRESPONDENT, ROLE_ELECTED, ROLE_OPERATOR, ROLE_SUPPORT
+from console.extensions import db
+from console.tenants.context import EVERYTHING, scoped
+from console.tenants.models import Collectivite, CollectiviteKind
+
+PASSWORD = "Mot-de-passe-1"
+KEPT_TABLES = {"ab_role", "ab_permission", "ab_view_menu", "ab_permission_view", "ab_permission_view_role",
+               "alembic_version"}
+
+
+def service_url(name: str) -> str:
+    """The URL of a test server started by scripts/with-services; fail (never skip) without it."""
+    url = os.environ.get(name)
+    if not url:
+        pytest.fail(f"{name} is not set: run the tests with `make test` (it starts PostgreSQL and Redis).")
+    return url
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _make_app(url: str, instance: str) -> Flask:
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_ENABLED": False,
+        "CONSOLE_EXPORT_DIR": os.path.join(instance, "exports"),
+        "CONSOLE_UPLOAD_DIR": os.path.join(instance, "uploads"),
+        "SERVER_NAME": "console.test",
+    })
+    with app.app_context():
+        from console.schema import init_database
+
+        init_database()
+    return app
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def session_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance = str(tmp_path_factory.mktemp(request.param))
+    if request.param == "sqlite":
+        url = f"sqlite:///{instance}/console.db"
+    else:
+        url = service_url("CONSOLE_TEST_POSTGRES_URL")
+        _reset_postgres(url)
+    app = _make_app(url, instance)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables(app: Flask) -> None:
+    from flask_appbuilder import Model
+
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(Model.metadata.sorted_tables):
+                if table.name not in KEPT_TABLES:
+                    connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(session_app: Flask) -> Iterator[Flask]:
+    """The console, with empty tables (roles and permissions kept)."""
+    _empty_tables(session_app)
+    with session_app.app_context():
+        yield session_app
+        db.session.remove()
+        from console import jobs
+
+        runner = jobs.runner()
+        if isinstance(runner, jobs.InProcessRunner):
+            runner.wait(timeout=60)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class Tenant:
+    collectivite: Collectivite
+    users: dict[str, str] = field(default_factory=dict)  # role key -> username
+
+    @property
+    def id(self) -> int:
+        return self.collectivite.id
+
+
+@dataclass
+class World:
+    a: Tenant
+    b: Tenant
+    operator: str = "operateur"
+
+
+def make_collectivite(slug: str, code: str, siren: str, name: str) -> Collectivite:
+    row = Collectivite(name=name, kind=CollectiviteKind.commune, siren=siren, slug=slug, code=code,
+                       contact_email=f"contact@{slug}.example.fr")
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def make_user(username: str, role: str, collectivite: Collectivite | None):
+    sm = db.get_app().appbuilder.sm if hasattr(db, "get_app") else None
+    from flask import current_app
+
+    sm = current_app.appbuilder.sm
+    user = sm.add_user(username, username.split("-")[0].title(), "Test", f"{username}@test.example.fr",
+                       sm.find_role(role), PASSWORD)
+    assert user, f"could not create {username}"
+    user.collectivite = collectivite
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    """Two collectivités A and B, each with a correspondent, a support agent and an élu; one operator."""
+    with scoped(EVERYTHING):
+        a = make_collectivite("alpha", "ALP", "216901231", "Ville d'Alpha")
+        b = make_collectivite("beta", "BET", "223300013", "Département de Bêta")
+        db.session.commit()
+        tenants = []
+        for row in (a, b):
+            tenant = Tenant(row)
+            for key, role in (("correspondent", ROLE_CORRESPONDENT), ("support", ROLE_SUPPORT),
+                              ("elected", ROLE_ELECTED)):
+                username = f"{row.slug}-{key}"
+                make_user(username, role, row)
+                tenant.users[key] = username
+            tenants.append(tenant)
+        make_user("operateur", ROLE_OPERATOR, None)
+    return World(*tenants)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str = "/login/") -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, f"no CSRF token in {url}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> FlaskClient:
+    """Sign in through the real login form (CSRF token included)."""
+    response = client.post("/login/", data={"username": username, "password": password,
+                                            "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def api_token(client: FlaskClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    """Authorization header of a JWT obtained at /api/v1/security/login."""
+    response = client.post("/api/v1/security/login",
+                           json={"username": username, "password": password, "provider": "db"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: a needed service was missing."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") == "true" and skipped:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,5 +1,9 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
+from console.complaints.models import Complaint, ComplaintEvent  # noqa: F401
 from console.mail import OutboxMessage  # noqa: F401
+from console.money.models import (  # noqa: F401
+    Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest,
+)
 from console.partners.models import Partner  # noqa: F401
 from console.tenants.models import Collectivite, ConsoleUser  # noqa: F401
 import console.partners.api  # noqa: F401,E402  (identifier assignment on insert)

@@ -1,0 +1,270 @@
+"""Cheques, chéquiers, fee schedules, reimbursement requests, payment batches and fraud blocks.
+
+Every row is tenant-owned and kept for 10 years: no model here is ever deleted
+(no delete permission in views or APIs). One reimbursement per cheque is also
+enforced by the database: ``reimbursement_line.cheque_id`` is unique.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Date, DateTime, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from console.money.rules import CHEQUE_VALUE, is_payment_overdue
+from console.partners.models import Partner
+from console.tenants.models import ConsoleUser, TenantOwned, utcnow
+
+MONEY = Numeric(10, 2)
+TOTAL = Numeric(14, 2)
+RATE = Numeric(5, 2)
+USER_FK = "ab_user.id"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, length=20)
+
+
+class ChequierStatus(enum.Enum):
+    issued = "issued"  # handed to the prescripteur
+    distributed = "distributed"  # given to a citizen
+    not_distributed = "not_distributed"  # returned or never given
+
+
+class ChequeStatus(enum.Enum):
+    issued = "issued"  # printed, not yet accepted by a partner
+    accepted = "accepted"  # registered by a partner
+    requested = "requested"  # in a submitted or validated reimbursement request
+    reimbursed = "reimbursed"  # its request was paid
+    rejected = "rejected"  # its request was rejected: a cheque is put in one request, ever
+
+
+class RequestStatus(enum.Enum):
+    submitted = "submitted"
+    validated = "validated"
+    rejected = "rejected"
+    paid = "paid"
+
+
+class BatchStatus(enum.Enum):
+    open = "open"
+    paid = "paid"
+
+
+class Chequier(TenantOwned, Model):
+    """A book of 10 cheques issued by the collectivité to a prescripteur, then handed to a citizen."""
+
+    __tablename__ = "chequier"
+    __table_args__ = (Index("ix_chequier_collectivite_status", "collectivite_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    prescripteur: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date] = mapped_column(Date)
+    distributed_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    status: Mapped[ChequierStatus] = mapped_column(_enum(ChequierStatus, "chequier_status"),
+                                                  default=ChequierStatus.issued)
+
+    def __repr__(self) -> str:
+        return self.number
+
+
+class Cheque(TenantOwned, Model):
+    """One paper cheque of 10,00 EUR; its number is unique on the whole platform."""
+
+    __tablename__ = "cheque"
+    __table_args__ = (
+        Index("ix_cheque_collectivite_status", "collectivite_id", "status"),
+        Index("ix_cheque_partner_status", "partner_id", "status"),
+        # Reports sum accepted cheques by date: the covering index avoids reading the table.
+        Index("ix_cheque_collectivite_accepted_on", "collectivite_id", "accepted_on",
+              postgresql_include=["face_value"]),
+        Index("ix_cheque_chequier", "chequier_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    face_value: Mapped[Decimal] = mapped_column(MONEY, default=CHEQUE_VALUE, server_default="10.00")
+    validity_date: Mapped[date] = mapped_column(Date)
+    chequier_id: Mapped[int] = mapped_column(ForeignKey("chequier.id"))
+    chequier: Mapped[Chequier] = relationship(Chequier)
+    prescripteur: Mapped[str] = mapped_column(String(200))
+    partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partner.id"), nullable=True)
+    partner: Mapped[Optional[Partner]] = relationship(Partner)
+    accepted_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    status: Mapped[ChequeStatus] = mapped_column(_enum(ChequeStatus, "cheque_status"), default=ChequeStatus.issued)
+
+    def __repr__(self) -> str:
+        return self.number
+
+
+class FeeSchedule(TenantOwned, Model):
+    """One version of a collectivité's fees: a rate (%) and/or a fixed amount per cheque, from a date."""
+
+    __tablename__ = "fee_schedule"
+    __table_args__ = (
+        UniqueConstraint("collectivite_id", "version", name="uq_fee_schedule_version"),
+        Index("ix_fee_schedule_collectivite_effective_from", "collectivite_id", "effective_from"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    rate: Mapped[Decimal] = mapped_column(RATE, default=Decimal("0.00"))
+    fixed: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    note: Mapped[Optional[str]] = mapped_column(String(250), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    created_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
+
+    def __repr__(self) -> str:
+        return f"v{self.version} ({self.effective_from:%d/%m/%Y})"
+
+
+class PaymentBatch(TenantOwned, Model):
+    """One transfer list of a collectivité for one payment date, handed to the treasurer."""
+
+    __tablename__ = "payment_batch"
+    __table_args__ = (UniqueConstraint("collectivite_id", "payment_date", name="uq_payment_batch_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus, "batch_status"), default=BatchStatus.open)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    created_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
+    paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    transfer_reference: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    requests: Mapped[list["ReimbursementRequest"]] = relationship(back_populates="batch")
+
+    @property
+    def reference(self) -> str:
+        return f"LV-{self.id:06d}"
+
+    @property
+    def net(self) -> Decimal:
+        return sum((request.net for request in self.requests), Decimal("0.00"))
+
+    def __repr__(self) -> str:
+        return f"{self.reference} ({self.payment_date:%d/%m/%Y})"
+
+
+class ReimbursementRequest(TenantOwned, Model):
+    """A partner's « Demander un remboursement »: accepted cheques priced with the schedule in force."""
+
+    __tablename__ = "reimbursement_request"
+    __table_args__ = (
+        Index("ix_request_collectivite_submitted_on", "collectivite_id", "submitted_on",
+              postgresql_include=["net"]),
+        Index("ix_request_collectivite_status_due_on", "collectivite_id", "status", "due_on"),
+        Index("ix_request_partner_status", "partner_id", "status"),
+        Index("ix_request_batch", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    partner: Mapped[Partner] = relationship(Partner)
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"),
+                                                  default=RequestStatus.submitted)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    submitted_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[submitted_by_id])
+    fee_schedule_id: Mapped[int] = mapped_column(ForeignKey("fee_schedule.id"))
+    fee_schedule: Mapped[FeeSchedule] = relationship(FeeSchedule)
+    cheque_count: Mapped[int] = mapped_column(Integer, default=0)
+    gross: Mapped[Decimal] = mapped_column(TOTAL, default=Decimal("0.00"))
+    fees: Mapped[Decimal] = mapped_column(TOTAL, default=Decimal("0.00"))
+    net: Mapped[Decimal] = mapped_column(TOTAL, default=Decimal("0.00"))
+    decided_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    decided_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[decided_by_id])
+    rejection_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    due_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    # The RIB in force at validation, frozen: a later RIB change never redirects this payment.
+    bank_account_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    rib_holder: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    rib_iban: Mapped[Optional[str]] = mapped_column(String(34), nullable=True)
+    rib_bic: Mapped[Optional[str]] = mapped_column(String(11), nullable=True)
+    batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("payment_batch.id"), nullable=True)
+    batch: Mapped[Optional[PaymentBatch]] = relationship(PaymentBatch, back_populates="requests")
+    paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    transfer_reference: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    paid_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    paid_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[paid_by_id])
+    lines: Mapped[list["ReimbursementLine"]] = relationship(back_populates="request", order_by="ReimbursementLine.id")
+
+    @property
+    def reference(self) -> str:
+        return f"RB-{self.id:07d}"
+
+    @property
+    def validated_on(self) -> date | None:
+        """The validation date (a rejection is dated by ``decided_on`` too)."""
+        return self.decided_on if self.status in (RequestStatus.validated, RequestStatus.paid) else None
+
+    def is_overdue(self, today: date) -> bool:
+        """Validated and unpaid past the 15-day delay, or paid after it."""
+        validated_on = self.validated_on
+        return validated_on is not None and is_payment_overdue(validated_on, today, self.paid_on)
+
+    def __repr__(self) -> str:
+        return self.reference
+
+
+class ReimbursementLine(TenantOwned, Model):
+    """One cheque of a request, priced with the schedule version in force when the request was submitted."""
+
+    __tablename__ = "reimbursement_line"
+    __table_args__ = (Index("ix_reimbursement_line_request", "request_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("reimbursement_request.id"))
+    request: Mapped[ReimbursementRequest] = relationship(back_populates="lines")
+    # Unique: the database itself refuses a second reimbursement of a cheque, whatever races above it.
+    cheque_id: Mapped[int] = mapped_column(ForeignKey("cheque.id"), unique=True)
+    cheque: Mapped[Cheque] = relationship(Cheque)
+    fee_schedule_id: Mapped[int] = mapped_column(ForeignKey("fee_schedule.id"))
+    fee_schedule: Mapped[FeeSchedule] = relationship(FeeSchedule)
+    face_value: Mapped[Decimal] = mapped_column(MONEY)
+    fees: Mapped[Decimal] = mapped_column(MONEY)
+    net: Mapped[Decimal] = mapped_column(MONEY)
+
+    def __repr__(self) -> str:
+        return f"{self.cheque_id}: {self.net}"
+
+
+class PartnerBlock(TenantOwned, Model):
+    """A fraud block of a partner's reimbursements, with its reason, and its lifting with a justification."""
+
+    __tablename__ = "partner_block"
+    __table_args__ = (
+        # At most one block in force per partner.
+        Index("uq_partner_block_active", "partner_id", unique=True,
+              postgresql_where=text("unblocked_at IS NULL"), sqlite_where=text("unblocked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    partner: Mapped[Partner] = relationship(Partner)
+    reason: Mapped[str] = mapped_column(Text)
+    blocked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    blocked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    blocked_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[blocked_by_id])
+    justification: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    unblocked_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    unblocked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    unblocked_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[unblocked_by_id])
+
+    @property
+    def active(self) -> bool:
+        return self.unblocked_at is None
+
+    def __repr__(self) -> str:
+        return f"{self.partner_id}: {self.blocked_at:%d/%m/%Y}"

@@ -4,6 +4,9 @@ from console.mail import OutboxMessage  # noqa: F401
 from console.money.models import (  # noqa: F401
     Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest,
 )
-from console.partners.models import Partner  # noqa: F401
+from console.partners.models import (  # noqa: F401
+    AffiliationTransition, BankAccount, CguVersion, LookupAudit, Partner, PartnerChange, RibChangeRequest,
+    StoredDocument,
+)
 from console.tenants.models import Collectivite, ConsoleUser  # noqa: F401
 import console.partners.api  # noqa: F401,E402  (identifier assignment on insert)

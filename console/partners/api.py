@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, event, update
+from sqlalchemy import Connection, event, select, update
+from sqlalchemy.orm import Session
 
 from console.errors import DomainError, ValidationFailed
 from console.partners import validators
-from console.partners.models import Partner
+from console.partners.models import BankAccount, Partner, PartnerStatus
 from console.tenants.models import Collectivite
 
 REQUIRED = ("name", "siret", "email", "address", "postcode", "city")
@@ -55,3 +56,16 @@ def _assign_identifier(mapper: Any, connection: Connection, partner: Partner) ->
     # At this point the tenancy hook has stamped the collectivité, whatever the caller gave.
     if not partner.identifier:
         partner.identifier = next_identifier(connection, partner.collectivite_id)
+
+
+def current_bank_account(session: Session, partner: Partner | int) -> BankAccount | None:
+    """The partner's RIB in force now (None if it has none); its id is what a validated reimbursement freezes."""
+    partner_id = partner if isinstance(partner, int) else partner.id
+    return session.scalar(
+        select(BankAccount).where(BankAccount.partner_id == partner_id, BankAccount.replaced_at.is_(None))
+    )
+
+
+def is_approved(partner: Partner) -> bool:
+    """DESIGN: « a partner accepts cheques only while approved »."""
+    return partner.status is PartnerStatus.approved

@@ -1,16 +1,21 @@
-"""Partners: the labelled structures that accept Pass Numérique cheques."""
+"""Partners: the labelled structures that accept Pass Numérique cheques, their RIB, CGU and history."""
 from __future__ import annotations
 
 import enum
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, Enum, Index, Integer, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event,
+    text,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from console.tenants.models import TenantOwned, utcnow
+from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, utcnow
+
+USER_FK = "ab_user.id"
 
 
 class PartnerStatus(enum.Enum):
@@ -19,6 +24,38 @@ class PartnerStatus(enum.Enum):
     approved = "approved"
     rejected = "rejected"
     suspended = "suspended"
+
+
+#: Statuses of a request still open (or granted): a second one for the same SIRET is a duplicate.
+OPEN_STATUSES = ("submitted", "checked", "approved", "suspended")
+
+
+class TransitionAction(enum.Enum):
+    submit = "submit"
+    check_pass = "check_pass"
+    check_fail = "check_fail"
+    approve = "approve"
+    reject = "reject"
+    suspend = "suspend"
+    reinstate = "reinstate"
+
+
+class RejectionReason(enum.Enum):
+    eligibility = "eligibility"
+    incomplete_documents = "incomplete_documents"
+    duplicate = "duplicate"
+    closed_business = "closed_business"
+    other = "other"
+
+
+class RibChangeStatus(enum.Enum):
+    pending = "pending"
+    confirmed = "confirmed"
+    cancelled = "cancelled"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, length=24)
 
 
 def search_key(text: str | None) -> str:
@@ -34,6 +71,11 @@ class Partner(TenantOwned, Model):
 
     __tablename__ = "partner"
     __table_args__ = (
+        # One open request per SIRET and collectivité, even under concurrent submissions.
+        Index("uq_partner_open_siret", "collectivite_id", "siret", unique=True,
+              postgresql_where=text("status IN ('submitted', 'checked', 'approved', 'suspended')"),
+              sqlite_where=text("status IN ('submitted', 'checked', 'approved', 'suspended')")),
+        Index("ix_partner_collectivite_city_key", "collectivite_id", "city_key"),
         Index("ix_partner_collectivite_status", "collectivite_id", "status"),
         Index("ix_partner_collectivite_name_key", "collectivite_id", "name_key"),
         Index("ix_partner_siret", "siret"),
@@ -59,6 +101,12 @@ class Partner(TenantOwned, Model):
     )
     submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     approved_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    # Outcome of the operator check: None until checked, then passed (True) or failed (False).
+    check_passed: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)
+    # The CGU version in force on the submission date, kept with the partner.
+    cgu_version_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("cgu_version.id", name="fk_partner_cgu_version"), nullable=True)
+    cgu_version: Mapped[Optional["CguVersion"]] = relationship("CguVersion")
 
     def __repr__(self) -> str:
         return f"{self.name} ({self.identifier})"
@@ -72,3 +120,157 @@ def _name_key(target: Partner, value: str, oldvalue: object, initiator: object) 
 @event.listens_for(Partner.city, "set", retval=False)
 def _city_key(target: Partner, value: str, oldvalue: object, initiator: object) -> None:
     target.city_key = search_key(value)
+
+
+class StoredDocument(TenantOwned, Model):
+    """An uploaded file (CGU PDF, RIB scan), kept in the database so web processes stay stateless."""
+
+    __tablename__ = "stored_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+
+    def __repr__(self) -> str:
+        return self.filename
+
+
+class AffiliationTransition(TenantOwned, Model):
+    """One step of a partner's affiliation: who did what, when and why (the timeline)."""
+
+    __tablename__ = "affiliation_transition"
+    __table_args__ = (Index("ix_affiliation_transition_partner", "partner_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    partner: Mapped[Partner] = relationship(Partner)
+    action: Mapped[TransitionAction] = mapped_column(_enum(TransitionAction, "transition_action"))
+    from_status: Mapped[Optional[PartnerStatus]] = mapped_column(_enum(PartnerStatus, "partner_status"), nullable=True)
+    to_status: Mapped[PartnerStatus] = mapped_column(_enum(PartnerStatus, "partner_status"))
+    reason_code: Mapped[Optional[RejectionReason]] = mapped_column(_enum(RejectionReason, "rejection_reason"),
+                                                                   nullable=True)
+    reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    user: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BankAccount(TenantOwned, Model):
+    """A partner's RIB: the current one (``replaced_at`` empty) and the previous ones, never deleted."""
+
+    __tablename__ = "bank_account"
+    __table_args__ = (
+        # At most one current RIB per partner.
+        Index("uq_bank_account_current", "partner_id", unique=True,
+              postgresql_where=text("replaced_at IS NULL"), sqlite_where=text("replaced_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"), index=True)
+    partner: Mapped[Partner] = relationship(Partner)
+    holder: Mapped[str] = mapped_column(String(200))
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str] = mapped_column(String(11))
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stored_document.id"), nullable=True)
+    document: Mapped[Optional[StoredDocument]] = relationship(StoredDocument)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    replaced_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    # The RIB-change request that made it current (None for the RIB given with the affiliation request).
+    change_request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("rib_change_request.id"), nullable=True)
+
+    @property
+    def current(self) -> bool:
+        return self.replaced_at is None
+
+    def __repr__(self) -> str:
+        from console.partners.validators import mask_iban
+
+        return f"{self.holder} {mask_iban(self.iban)}"
+
+
+class RibChangeRequest(TenantOwned, Model):
+    """A new RIB recorded by one user; it becomes current only when a second user confirms it."""
+
+    __tablename__ = "rib_change_request"
+    __table_args__ = (Index("ix_rib_change_request_partner_status", "partner_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    partner: Mapped[Partner] = relationship(Partner)
+    holder: Mapped[str] = mapped_column(String(200))
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str] = mapped_column(String(11))
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stored_document.id"), nullable=True)
+    document: Mapped[Optional[StoredDocument]] = relationship(StoredDocument)
+    status: Mapped[RibChangeStatus] = mapped_column(_enum(RibChangeStatus, "rib_change_status"),
+                                                    default=RibChangeStatus.pending)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey(USER_FK))
+    requested_by: Mapped[ConsoleUser] = relationship(ConsoleUser, foreign_keys=[requested_by_id])
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    decided_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[decided_by_id])
+
+
+class CguVersion(TenantOwned, Model):
+    """A published version of a collectivité's CGU (PDF): never edited nor deleted once published."""
+
+    __tablename__ = "cgu_version"
+    __table_args__ = (
+        UniqueConstraint("collectivite_id", "label", name="uq_cgu_version_label"),
+        Index("ix_cgu_version_collectivite_effective", "collectivite_id", "effective_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(40))
+    effective_on: Mapped[date] = mapped_column(Date)
+    document_id: Mapped[int] = mapped_column(ForeignKey("stored_document.id"))
+    document: Mapped[StoredDocument] = relationship(StoredDocument)
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    published_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
+
+    def __repr__(self) -> str:
+        return f"{self.label} ({self.effective_on:%d/%m/%Y})"
+
+
+class PartnerChange(TenantOwned, Model):
+    """One edit of a partner's administrative information (« Mes informations »): old and new value."""
+
+    __tablename__ = "partner_change"
+    __table_args__ = (Index("ix_partner_change_partner", "partner_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    partner: Mapped[Partner] = relationship(Partner)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    new_value: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    changed_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
+
+
+class LookupAudit(Model):
+    """One support look-up: who searched what, when, and how many partners it found.
+
+    Not tenant-owned: operators search across collectivités; the row keeps the searcher's collectivité.
+    """
+
+    __tablename__ = "lookup_audit"
+    __table_args__ = (Index("ix_lookup_audit_collectivite_at", "collectivite_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collectivite_id: Mapped[Optional[int]] = mapped_column(ForeignKey("collectivite.id"), nullable=True)
+    collectivite: Mapped[Optional[Collectivite]] = relationship(Collectivite)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    user: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
+    searched: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(10))  # "page" or "api"
+    result_count: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

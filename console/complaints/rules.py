@@ -5,12 +5,14 @@ Pure functions, no Flask and no database: refusals are ``DomainError``s carrying
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
 from console.errors import N_, DomainError
 
 COMPLAINT_WINDOW = relativedelta(months=2)
+CENT = Decimal("0.01")
 
 
 def complaint_deadline(payment_date: date) -> date:
@@ -38,3 +40,13 @@ def check_complaint_acceptable(payment_date: date, received_on: date) -> None:
             rule="complaint_window",
             payment_date=payment_date, deadline=complaint_deadline(payment_date), received_on=received_on,
         )
+
+
+def check_correction_amount(amount: Decimal | None, gross: Decimal) -> Decimal:
+    """An accepted complaint corrects the settlement by a positive amount, at most the face value paid for."""
+    if amount is None or not amount.is_finite() or amount <= 0 or amount > gross or amount != amount.quantize(CENT):
+        raise DomainError(
+            N_("The correction must be an amount in cents greater than 0 and at most %(gross)s, not %(amount)s."),
+            rule="complaint_correction", field="correction_amount", amount="" if amount is None else amount, gross=gross,
+        )
+    return amount

@@ -67,9 +67,11 @@ class Chequier(TenantOwned, Model):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     prescripteur: Mapped[str] = mapped_column(String(200))
     issued_on: Mapped[date] = mapped_column(Date)
+    validity_date: Mapped[date] = mapped_column(Date)
     distributed_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     status: Mapped[ChequierStatus] = mapped_column(_enum(ChequierStatus, "chequier_status"),
                                                   default=ChequierStatus.issued)
+    cheques: Mapped[list["Cheque"]] = relationship(back_populates="chequier", order_by="Cheque.number")
 
     def __repr__(self) -> str:
         return self.number
@@ -93,7 +95,7 @@ class Cheque(TenantOwned, Model):
     face_value: Mapped[Decimal] = mapped_column(MONEY, default=CHEQUE_VALUE, server_default="10.00")
     validity_date: Mapped[date] = mapped_column(Date)
     chequier_id: Mapped[int] = mapped_column(ForeignKey("chequier.id"))
-    chequier: Mapped[Chequier] = relationship(Chequier)
+    chequier: Mapped[Chequier] = relationship(Chequier, back_populates="cheques")
     prescripteur: Mapped[str] = mapped_column(String(200))
     partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partner.id"), nullable=True)
     partner: Mapped[Optional[Partner]] = relationship(Partner)
@@ -188,7 +190,7 @@ class ReimbursementRequest(TenantOwned, Model):
     rejection_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     due_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     # The RIB in force at validation, frozen: a later RIB change never redirects this payment.
-    bank_account_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    bank_account_id: Mapped[Optional[int]] = mapped_column(ForeignKey("bank_account.id"), nullable=True)
     rib_holder: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
     rib_iban: Mapped[Optional[str]] = mapped_column(String(34), nullable=True)
     rib_bic: Mapped[Optional[str]] = mapped_column(String(11), nullable=True)

@@ -160,3 +160,50 @@ def check_not_already_reimbursed(cheque_number: str, existing_request_reference:
             rule="one_reimbursement",
             cheque_number=cheque_number, request_reference=existing_request_reference,
         )
+
+
+def check_partner_approved(partner_label: str, approved: bool, status: str) -> None:
+    """DESIGN: « a partner accepts cheques only while approved » (nor asks for their reimbursement)."""
+    if not approved:
+        raise DomainError(
+            N_("%(partner)s is not an approved partner (status %(status)s): it may not accept cheques"
+               " nor ask for their reimbursement."),
+            rule="partner_approved", partner=partner_label, status=status,
+        )
+
+
+def check_same_collectivite(cheque_number: str, cheque_collectivite_id: int, partner_collectivite_id: int) -> None:
+    """DESIGN: a cheque is reimbursed by the collectivité that funds it, to that collectivité's partners only."""
+    if cheque_collectivite_id != partner_collectivite_id:
+        raise DomainError(
+            N_("Cheque %(cheque_number)s is funded by another collectivité than the partner's."),
+            rule="collectivite", cheque_number=cheque_number,
+        )
+
+
+def check_not_already_accepted(cheque_number: str, accepted_on: date | None) -> None:
+    """FAQ: « enregistrer le chèque dès sa réception »: a cheque is registered by one partner, once."""
+    if accepted_on is not None:
+        raise Conflict(
+            N_("Cheque %(cheque_number)s was already accepted on %(accepted_on)s."),
+            rule="already_accepted", cheque_number=cheque_number, accepted_on=accepted_on,
+        )
+
+
+def check_accepted_by(cheque_number: str, accepted_by_partner: bool, partner_label: str) -> None:
+    """FAQ: « la structure qui a accompagné l'usager » — only the partner that accepted a cheque is reimbursed."""
+    if not accepted_by_partner:
+        raise DomainError(
+            N_("Cheque %(cheque_number)s was not accepted by %(partner)s."),
+            rule="accepted_by", cheque_number=cheque_number, partner=partner_label,
+        )
+
+
+def check_payment_date(validated_on: date, paid_on: date, today: date) -> None:
+    """FAQ: « virement bancaire dans un délai de 15 jours après validation »: paid after validation, not later than today."""
+    if paid_on < validated_on or paid_on > today:
+        raise DomainError(
+            N_("The transfer date %(paid_on)s must fall between the validation on %(validated_on)s and today"
+               " (%(today)s)."),
+            rule="payment_date", field="paid_on", paid_on=paid_on, validated_on=validated_on, today=today,
+        )

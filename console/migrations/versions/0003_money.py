@@ -11,7 +11,8 @@ import sqlalchemy as sa
 revision = '0003'
 down_revision = '0001'
 branch_labels = None
-depends_on = None
+# The frozen RIB refers to the partners' bank_account table.
+depends_on = '0002'
 
 
 def upgrade() -> None:
@@ -21,6 +22,7 @@ def upgrade() -> None:
     sa.Column('number', sa.String(length=20), nullable=False),
     sa.Column('prescripteur', sa.String(length=200), nullable=False),
     sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('validity_date', sa.Date(), nullable=False),
     sa.Column('distributed_on', sa.Date(), nullable=True),
     sa.Column('status', sa.Enum('issued', 'distributed', 'not_distributed', name='chequier_status', native_enum=False, length=20), nullable=False),
     sa.Column('collectivite_id', sa.Integer(), nullable=False),
@@ -137,6 +139,7 @@ def upgrade() -> None:
     sa.Column('transfer_reference', sa.String(length=64), nullable=True),
     sa.Column('paid_by_id', sa.Integer(), nullable=True),
     sa.Column('collectivite_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['bank_account_id'], ['bank_account.id'], ),
     sa.ForeignKeyConstraint(['batch_id'], ['payment_batch.id'], ),
     sa.ForeignKeyConstraint(['collectivite_id'], ['collectivite.id'], ),
     sa.ForeignKeyConstraint(['decided_by_id'], ['ab_user.id'], ),

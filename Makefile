@@ -16,14 +16,13 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Compiled catalogues are build products: made here, never committed.
+# Compiled catalogues are build products: made here from every fragment, never committed.
 translations: install
-	$(VENV)/bin/pybabel compile -f -d translations
+	$(PY) scripts/compile_catalogues.py
 
-# Developers: refresh the catalogues after adding strings (then translate the new entries).
+# Developers: list the strings of the code (tests/test_translations.py says which lack French).
 extract: install
 	$(VENV)/bin/pybabel extract -F translations/babel.cfg -k lazy_gettext -k _l -k N_ -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 run: translations
 	$(VENV)/bin/console init

@@ -97,8 +97,18 @@ def app(session_app: Flask) -> Iterator[Flask]:
             runner.wait(timeout=60)
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own application context, hence its own ``g`` and database session,
+    as in production (the test's own context would otherwise be shared with the request)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
@@ -192,3 +202,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if os.environ.get("CI") == "true" and skipped:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+VALID_SIRETS = ["73282932000074", "35600000000048", "44306184100047", "55208131766522", "42385519600014"]
+
+
+def make_partner(collectivite: Collectivite, name: str = "Médiathèque Émile Zola", number: int = 0, **fields):
+    """A partner of ``collectivite``, created as an operator would."""
+    from console.partners.models import Partner
+
+    values = dict(name=name, siret=VALID_SIRETS[number % len(VALID_SIRETS)], email=f"contact{number}@structure.fr",
+                  address="1 rue de la République", postcode="69001", city="Lyon")
+    values.update(fields)
+    with scoped(EVERYTHING):
+        partner = Partner(collectivite=collectivite, **values)
+        db.session.add(partner)
+        db.session.commit()
+        return partner.id

@@ -23,7 +23,7 @@ from sqlalchemy import event, false, inspect, select, true
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.interfaces import MANYTOONE
 
-from console.errors import N_, Forbidden
+from console.errors import N_, DomainError, Forbidden
 from console.tenants.context import Scope, current_scope, resolving
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 
@@ -88,7 +88,7 @@ def _claim(session: Session, obj: TenantOwned, scope: Scope) -> None:
         raise Forbidden(N_("You do not belong to any collectivité."), rule="tenant")
     if scope.everything:
         if obj.collectivite_id is None and obj.collectivite is None:
-            raise Forbidden(N_("Choose the collectivité this belongs to."), rule="tenant", field="collectivite")
+            raise DomainError(N_("Choose the collectivité this belongs to."), rule="tenant", field="collectivite")
         return
     # Whatever a form or a JSON body said, the row belongs to the user's collectivité.
     obj.collectivite = session.get(Collectivite, scope.collectivite_id)
@@ -125,7 +125,7 @@ def _check_links(session: Session, obj: TenantOwned) -> None:
             target_owner = _owner_of(session, target_cls, fk[0])
         if target_owner != owner:
             raise Forbidden(
-                N_("%(field)s belongs to another collectivité."), rule="tenant", field=rel.key, field_name=rel.key
+                N_("%(name)s belongs to another collectivité."), rule="tenant", field=rel.key, name=rel.key
             )
 
 

@@ -8,11 +8,22 @@ from flask_appbuilder.security.views import UserDBModelView
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
+from sqlalchemy import select
 
 from console.config import ROLE_OPERATOR
 from console.tenants.context import EVERYTHING, NOTHING, Scope, only
 from console.tenants.api import clear_temporary_password
-from console.tenants.models import ConsoleUser, utcnow
+from console.extensions import db
+from console.tenants.models import Collectivite, ConsoleUser, utcnow
+from console.tenants.scoping import UNSCOPED
+
+
+def collectivite_active(collectivite_id: int | None) -> bool:
+    """Whether the collectivité exists and is active (read unscoped: it decides the scope)."""
+    if collectivite_id is None:
+        return False
+    statement = select(Collectivite.active).where(Collectivite.id == collectivite_id)
+    return bool(db.session.execute(statement, execution_options=UNSCOPED).scalar_one_or_none())
 
 
 def scope_for_user(user: ConsoleUser | None) -> Scope:
@@ -21,7 +32,7 @@ def scope_for_user(user: ConsoleUser | None) -> Scope:
         return NOTHING
     if ROLE_OPERATOR in user.role_names:
         return EVERYTHING
-    if user.collectivite_id is None or user.collectivite is None or not user.collectivite.active:
+    if not collectivite_active(user.collectivite_id):
         return NOTHING
     return only(user.collectivite_id)
 
@@ -85,7 +96,7 @@ class ConsoleSecurityManager(SecurityManager):
             return None
         if user.must_change_password and user.password_expires_at and user.password_expires_at < utcnow():
             return None
-        if ROLE_OPERATOR not in user.role_names and (user.collectivite is None or not user.collectivite.active):
+        if ROLE_OPERATOR not in user.role_names and not collectivite_active(user.collectivite_id):
             return None
         return user
 

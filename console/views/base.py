@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import flash, request
-from flask_appbuilder import ModelView
+from flask import abort, flash, request
+from flask_appbuilder import ModelView, expose
 from flask_appbuilder.api import ModelRestApi
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import inspect
@@ -75,6 +75,19 @@ class TenantModelView(ModelView):
         self.search_form_query_rel_fields = {**rel_filters, **(self.search_form_query_rel_fields or {})}
         super().__init__(**kwargs)
 
+    # FAB answers an unknown action name with a 500; rows are loaded through the scoped session.
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: Any):
+        if name not in self.actions:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        if request.form.get("action") not in self.actions:
+            abort(404)
+        return super().action_post()
+
 
 class TenantModelRestApi(ModelRestApi):
     """A ModelRestApi restricted to the user's collectivité; related ids of another one answer 400."""
@@ -90,6 +103,13 @@ class TenantModelRestApi(ModelRestApi):
         self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}
         super().__init__()
 
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        # The collectivité comes from the user (tenancy hook); only operators need to name one.
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            if schema is not None and "collectivite" in schema.fields:
+                schema.fields["collectivite"].required = False
+
     def _foreign_reference(self) -> dict[str, str] | None:
         """Refuse a body naming a related row the user cannot see (FAB would store it, or answer 500)."""
         body = request.get_json(silent=True)
@@ -101,7 +121,8 @@ class TenantModelRestApi(ModelRestApi):
                 continue
             target = inspect(model).relationships[name].mapper.class_
             try:
-                found = db.session.get(target, int(body[name]))
+                # populate_existing: a row already in the identity map must still pass the tenant criteria.
+                found = db.session.get(target, int(body[name]), populate_existing=True)
             except (TypeError, ValueError):
                 found = None
             if found is None:

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 from typing import Iterable
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -41,7 +42,8 @@ def attach_user(session: Session, user: ConsoleUser, scope: Scope) -> None:
         return
     if scope.nothing:
         raise Forbidden(N_("You do not belong to any collectivité."), rule="tenant")
-    user.collectivite = session.get(Collectivite, scope.collectivite_id)
+    with session.no_autoflush:  # the user is not in the session yet (FAB adds it after pre_add)
+        user.collectivite = session.get(Collectivite, scope.collectivite_id)
 
 
 def issue_temporary_password(user: ConsoleUser, method: str = "scrypt") -> str:
@@ -57,6 +59,16 @@ def clear_temporary_password(user: ConsoleUser) -> None:
     """The user chose their own password."""
     user.must_change_password = False
     user.password_expires_at = None
+
+
+def find_active_user(session: Session, login: str) -> ConsoleUser | None:
+    """The active user whose user name or e-mail is ``login`` (case-insensitive), if any."""
+    text = (login or "").strip().lower()
+    statement = select(ConsoleUser).where(
+        or_(func.lower(ConsoleUser.username) == text, func.lower(ConsoleUser.email) == text),
+        ConsoleUser.active.is_(True),
+    )
+    return session.scalars(statement).first()
 
 
 def is_operator(user: ConsoleUser) -> bool:

@@ -25,6 +25,11 @@ def _menus(*names: str) -> list:
     return [["(" + "|".join(names) + ")$", "menu_access"]]
 
 
+# Dashboard and Excel exports; which exports (and figures) each role gets is decided in reports.access.
+REPORTS = [["Dashboard", "can_show$"], ["Export", "can_(list|create|download)$"]] + _menus(
+    "Reports", "Dashboard", "Exports"
+)
+
 ROLES = {
     ROLE_OPERATOR: [[".*", ".*"]],
     ROLE_CORRESPONDENT: SELF_SERVICE
@@ -33,18 +38,21 @@ ROLES = {
         ["Partner", WRITE],
         ["TenantUser", WRITE],
     ]
-    + _menus("Administration", "Collectivites", "TenantUsers", "Partners", "PartnerList"),
+    + _menus("Administration", "Collectivites", "TenantUsers", "Partners", "PartnerList")
+    + REPORTS,
     ROLE_SUPPORT: SELF_SERVICE
     + [
         ["Collectivite", READ],
         ["Partner", READ],
     ]
-    + _menus("Administration", "Collectivites", "Partners", "PartnerList"),
+    + _menus("Administration", "Collectivites", "Partners", "PartnerList")
+    + REPORTS,
     ROLE_ELECTED: SELF_SERVICE
     + [
         ["Collectivite", READ],
     ]
-    + _menus("Administration", "Collectivites"),
+    + _menus("Administration", "Collectivites")
+    + REPORTS,
 }
 
 TENANT_ROLES = (ROLE_CORRESPONDENT, ROLE_SUPPORT, ROLE_ELECTED)

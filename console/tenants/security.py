@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import AuthDBView, UserDBModelView
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -84,9 +84,16 @@ class ConsoleUserDBModelView(UserDBModelView):
     label_columns = {"collectivite": _l("Collectivité"), "must_change_password": _l("Temporary password")}
 
 
+class ConsoleAuthDBView(AuthDBView):
+    """FAB's login page, with the « Mot de passe oublié ? » link."""
+
+    login_template = "console/login.html"
+
+
 class ConsoleSecurityManager(SecurityManager):
     user_model = ConsoleUser
     userdbmodelview = ConsoleUserDBModelView
+    authdbview = ConsoleAuthDBView
     security_api = ConsoleSecurityApi
 
     def auth_user_db(self, username: str, password: str):
@@ -94,8 +101,10 @@ class ConsoleSecurityManager(SecurityManager):
         user = super().auth_user_db(username, password)
         if user is None:
             return None
-        if user.must_change_password and user.password_expires_at and user.password_expires_at < utcnow():
-            return None
+        if user.must_change_password:
+            # A temporary password opens only the web page where it is replaced, and not for ever.
+            if request.path.startswith("/api/") or (user.password_expires_at and user.password_expires_at < utcnow()):
+                return None
         if ROLE_OPERATOR not in user.role_names and not collectivite_active(user.collectivite_id):
             return None
         return user
@@ -119,7 +128,7 @@ def exempt_apis_from_csrf(appbuilder, csrf) -> None:
 _TEMPORARY_PASSWORD_ENDPOINTS = {
     "ResetMyPasswordView.this_form_get",
     "ResetMyPasswordView.this_form_post",
-    "AuthDBView.logout",
+    "ConsoleAuthDBView.logout",
     "appbuilder.static",
     "static",
 }

@@ -3,18 +3,25 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
 from console.views.collectivites import CollectiviteApi, CollectiviteView
+from console.views.dashboard import DashboardView
 from console.views.outbox import OutboxView
 from console.views.partners import PartnerApi, PartnerView
+from console.views.reports import ExportView
+from console.views.passwords import ForgotPasswordView
 from console.views.users import TenantUserView
 
 ADMIN = {"category": "Administration", "category_label": _l("Administration"), "category_icon": "fa-landmark"}
 PARTNERS = {"category": "Partners", "category_label": _l("Partners"), "category_icon": "fa-handshake"}
+REPORTS = {"category": "Reports", "category_label": _l("Reports"), "category_icon": "fa-chart-bar"}
 
 
 def register_views(appbuilder: AppBuilder) -> None:
+    appbuilder.add_view(DashboardView, "Dashboard", label=_l("Dashboard"), icon="fa-chart-line", **REPORTS)
+    appbuilder.add_view(ExportView, "Exports", label=_l("Excel exports"), icon="fa-file-excel", **REPORTS)
     appbuilder.add_view(PartnerView, "PartnerList", label=_l("Partners"), icon="fa-store", **PARTNERS)
     appbuilder.add_view(CollectiviteView, "Collectivites", label=_l("Collectivités"), icon="fa-landmark", **ADMIN)
     appbuilder.add_view(TenantUserView, "TenantUsers", label=_l("Users of the collectivité"), icon="fa-users", **ADMIN)
     appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", **ADMIN)
+    appbuilder.add_view_no_menu(ForgotPasswordView)
     appbuilder.add_api(CollectiviteApi)
     appbuilder.add_api(PartnerApi)

@@ -1,0 +1,126 @@
+"""Rules of the affiliation workflow and of the four-eyes RIB change (pure functions, no Flask)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
+from console.errors import N_, DomainError, Forbidden
+from console.partners.models import PartnerStatus, RejectionReason, TransitionAction
+
+S, A = PartnerStatus, TransitionAction
+
+
+class Label:
+    """A word of a message (a status, a reason) translated when the message is shown."""
+
+    def __init__(self, msgid: str) -> None:
+        self.msgid = msgid
+
+    def __str__(self) -> str:
+        return str(DomainError(self.msgid))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Label) and other.msgid == self.msgid
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+
+STATUS_LABELS = {
+    S.submitted: N_("submitted"),
+    S.checked: N_("checked by the operator"),
+    S.approved: N_("approved"),
+    S.rejected: N_("rejected"),
+    S.suspended: N_("suspended"),
+}
+ACTION_LABELS = {
+    A.submit: N_("Request submitted"),
+    A.check_pass: N_("Operator check passed"),
+    A.check_fail: N_("Operator check failed"),
+    A.approve: N_("Affiliation approved"),
+    A.reject: N_("Affiliation rejected"),
+    A.suspend: N_("Affiliation suspended"),
+    A.reinstate: N_("Affiliation reinstated"),
+}
+REJECTION_LABELS = {
+    RejectionReason.eligibility: N_("The structure is not eligible"),
+    RejectionReason.incomplete_documents: N_("Incomplete documents"),
+    RejectionReason.duplicate: N_("Duplicate request"),
+    RejectionReason.closed_business: N_("The business is closed"),
+    RejectionReason.other: N_("Other reason"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One legal transition: from which statuses, to which, by which role, and what it needs."""
+
+    sources: tuple[PartnerStatus, ...]
+    target: PartnerStatus
+    role: str
+    refusal: str  # why it is refused from any other status
+    needs_reason: bool = False
+
+
+STEPS = {
+    A.check_pass: Step((S.submitted,), S.checked, ROLE_OPERATOR,
+                       N_("Only a submitted request can be checked; %(identifier)s is %(status)s.")),
+    A.check_fail: Step((S.submitted,), S.checked, ROLE_OPERATOR,
+                       N_("Only a submitted request can be checked; %(identifier)s is %(status)s."), True),
+    A.approve: Step((S.checked,), S.approved, ROLE_CORRESPONDENT,
+                    N_("Only a request checked by the operator can be approved; %(identifier)s is %(status)s.")),
+    A.reject: Step((S.checked,), S.rejected, ROLE_CORRESPONDENT,
+                   N_("Only a request checked by the operator can be rejected; %(identifier)s is %(status)s."), True),
+    A.suspend: Step((S.approved,), S.suspended, ROLE_CORRESPONDENT,
+                    N_("Only an approved partner can be suspended; %(identifier)s is %(status)s."), True),
+    A.reinstate: Step((S.suspended,), S.approved, ROLE_CORRESPONDENT,
+                      N_("Only a suspended partner can be reinstated; %(identifier)s is %(status)s."), True),
+}
+ROLE_REFUSALS = {
+    ROLE_OPERATOR: N_("Only the operator performs the check of an affiliation request."),
+    ROLE_CORRESPONDENT: N_("Only a correspondent of the collectivité may decide on an affiliation."),
+}
+
+
+def check_transition(action: TransitionAction, status: PartnerStatus, identifier: str, roles: set[str],
+                     reason: str | None = None, reason_code: RejectionReason | None = None) -> Step:
+    """DESIGN « submitted -> checked by operator -> approved or rejected (with reason) by the collectivité »:
+    the step if ``action`` is legal from ``status`` for a user holding ``roles``, else a refusal saying why."""
+    step = STEPS[action]
+    if step.role not in roles:
+        raise Forbidden(ROLE_REFUSALS[step.role], rule="affiliation_role")
+    if status is step.target and status not in step.sources:
+        raise DomainError(N_("%(identifier)s is already %(status)s."), rule="affiliation_twice",
+                          identifier=identifier, status=Label(STATUS_LABELS[status]))
+    if status not in step.sources:
+        raise DomainError(step.refusal, rule="affiliation_transition", identifier=identifier,
+                          status=Label(STATUS_LABELS[status]))
+    if action is A.reject and reason_code is None:
+        raise DomainError(N_("Choose the reason of the rejection."), rule="reason", field="reason_code")
+    if step.needs_reason and not (reason or "").strip() and reason_code in (None, RejectionReason.other):
+        raise DomainError(N_("Give the reason (free text)."), rule="reason", field="reason")
+    return step
+
+
+def check_approvable(identifier: str, check_passed: bool | None, has_valid_rib: bool) -> None:
+    """DESIGN « a partner needs a valid RIB (IBAN with mod-97 check, BIC, holder) before approval », and a
+    request whose operator check failed can only be rejected."""
+    if check_passed is False:
+        raise DomainError(N_("The operator check of %(identifier)s failed: the request can only be rejected."),
+                          rule="affiliation_check_failed", identifier=identifier)
+    if not has_valid_rib:
+        raise DomainError(N_("%(identifier)s has no valid RIB yet: it cannot be approved without one."),
+                          rule="affiliation_rib", identifier=identifier)
+
+
+def check_rib_confirmer(requested_by_id: int, confirmer_id: int, roles: set[str],
+                        confirmer_collectivite_id: int | None, partner_collectivite_id: int) -> None:
+    """Four eyes: a RIB change is confirmed by a second user — another Correspondant of the same
+    collectivité, or an Opérateur — never by the user who recorded it."""
+    if confirmer_id == requested_by_id:
+        raise Forbidden(N_("You recorded this RIB change: another user must confirm it."), rule="rib_four_eyes")
+    if ROLE_OPERATOR in roles:
+        return
+    if ROLE_CORRESPONDENT not in roles or confirmer_collectivite_id != partner_collectivite_id:
+        raise Forbidden(N_("Only a correspondent of the partner's collectivité or an operator may confirm "
+                           "a RIB change."), rule="rib_four_eyes")

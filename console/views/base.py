@@ -8,6 +8,7 @@ from flask_appbuilder import ModelView, expose
 from flask_appbuilder.api import ModelRestApi
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import inspect
+from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FormError
 
 from console.errors import N_, DomainError
@@ -74,6 +75,14 @@ class TenantModelView(ModelView):
         self.edit_form_query_rel_fields = {**rel_filters, **(self.edit_form_query_rel_fields or {})}
         self.search_form_query_rel_fields = {**rel_filters, **(self.search_form_query_rel_fields or {})}
         super().__init__(**kwargs)
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        # The tenancy hook stamps the user's collectivité: only operators have to pick one.
+        for form in (self.add_form, self.edit_form):
+            field = getattr(form, "collectivite", None)
+            if field is not None:
+                field.kwargs.update(validators=[Optional()], allow_blank=True)
 
     # FAB answers an unknown action name with a 500; rows are loaded through the scoped session.
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])

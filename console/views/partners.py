@@ -2,7 +2,10 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from console.partners.api import RULES
+from functools import partial
+
+from console.partners.api import REQUIRED, RULES
+from console.partners.validators import validate_required
 from console.partners.models import Partner
 from console.views.base import TenantModelRestApi, TenantModelView, form_rule, schema_rule
 
@@ -22,6 +25,8 @@ LABELS = {
 }
 FORM_COLUMNS = ["name", "siret", "email", "phone", "address", "postcode", "city", "collectivite"]
 SEARCH_COLUMNS = ["identifier", "name", "siret", "email", "postcode", "city", "status", "collectivite"]
+# A JSON body may send "" where a form field would be missing: required fields are checked too.
+API_RULES = {**{field: partial(validate_required, field=field) for field in REQUIRED}, **RULES}
 
 
 class PartnerView(TenantModelView):
@@ -49,4 +54,4 @@ class PartnerApi(TenantModelRestApi):
     add_columns = edit_columns = FORM_COLUMNS
     search_columns = SEARCH_COLUMNS
     label_columns = LABELS
-    validators_columns = {name: schema_rule(rule) for name, rule in RULES.items()}
+    validators_columns = {name: schema_rule(rule) for name, rule in API_RULES.items()}

@@ -7,6 +7,7 @@ themselves; both runners call the very same functions.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
@@ -15,6 +16,9 @@ from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "console"
+# Progress records of running jobs, readable by every web process (Redis) or by this one (in-process).
+PROGRESS_KEY = "console:progress:"
+PROGRESS_TTL = 86400
 
 
 def run_in_app(app: Flask, func: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -35,6 +39,8 @@ class InProcessRunner:
         self.app = app
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="console-job")
         self.futures: dict[str, Any] = {}
+        self.records: dict[str, tuple[int, int | None]] = {}
+        self.lock = threading.Lock()
 
     def enqueue(self, func: Callable, *args: Any, **kwargs: Any) -> str:
         job_id = str(uuid.uuid4())
@@ -52,6 +58,14 @@ class InProcessRunner:
         """Wait for every job submitted so far (tests, and the CLI before it exits)."""
         for future in list(self.futures.values()):
             future.exception(timeout=timeout)
+
+    def set_progress(self, key: str, done: int, total: int | None) -> None:
+        with self.lock:
+            self.records[key] = (done, total)
+
+    def get_progress(self, key: str) -> tuple[int, int | None] | None:
+        with self.lock:
+            return self.records.get(key)
 
 
 class RqRunner:
@@ -72,6 +86,18 @@ class RqRunner:
         )
         return job.id
 
+    def set_progress(self, key: str, done: int, total: int | None) -> None:
+        name = PROGRESS_KEY + key
+        self.connection.hset(name, mapping={"done": done, "total": -1 if total is None else total})
+        self.connection.expire(name, PROGRESS_TTL)
+
+    def get_progress(self, key: str) -> tuple[int, int | None] | None:
+        record = self.connection.hgetall(PROGRESS_KEY + key)
+        if not record:
+            return None
+        total = int(record[b"total"])
+        return int(record[b"done"]), None if total < 0 else total
+
 
 def init_app(app: Flask) -> None:
     url = app.config.get("CONSOLE_REDIS_URL")
@@ -85,3 +111,13 @@ def runner() -> InProcessRunner | RqRunner:
 def enqueue(func: Callable, *args: Any, **kwargs: Any) -> str:
     """Run ``func(*args, **kwargs)`` in the background; returns the job id."""
     return runner().enqueue(func, *args, **kwargs)
+
+
+def set_progress(key: str, done: int, total: int | None = None) -> None:
+    """Record how far a job is (e.g. rows written out of rows to write), for the pages that poll it."""
+    runner().set_progress(key, done, total)
+
+
+def get_progress(key: str) -> tuple[int, int | None] | None:
+    """(done, total) last recorded under ``key``, or None."""
+    return runner().get_progress(key)

@@ -1,0 +1,100 @@
+"""The dashboard: the key figures of a period and two month-by-month charts, for the user's collectivité."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Optional
+
+from flask import g, request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import format_date, format_decimal, gettext
+from sqlalchemy import select
+
+from console.errors import DomainError
+from console.extensions import db
+from console.i18n import format_money
+from console.reports import api as reports_api
+from console.reports import figures
+from console.reports.access import sees_money
+from console.reports.summary import key_figure_labels
+from console.tenants.context import Scope, current_scope, only
+from console.tenants.models import Collectivite
+
+CHART_HEIGHT = 120
+
+
+def _arg_day(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _scope(collectivite_id: Optional[int]) -> Scope:
+    """The request's scope; an operator may narrow it to one collectivité."""
+    scope = current_scope()
+    if scope.everything and collectivite_id is not None:
+        return only(collectivite_id)
+    return scope
+
+
+def display(value: Any, kind: str) -> str:
+    """A figure as the user reads it: 1 234,56 EUR, 12,5, 1 234."""
+    if value is None:
+        return "–"
+    if kind == "money":
+        return format_money(value)
+    return format_decimal(value)
+
+
+def bar_chart(title: str, labels: list[str], values: list[Any], unit: str = "") -> dict[str, Any]:
+    """Bars of an inline SVG chart (no JavaScript library): heights scaled to the largest value."""
+    top = max((float(v) for v in values), default=0) or 1
+    width = 36
+    bars = [
+        {"x": i * width + 4, "height": round(float(v) / top * CHART_HEIGHT), "label": label,
+         "value": format_money(v) if unit else format_decimal(v)}
+        for i, (label, v) in enumerate(zip(labels, values))
+    ]
+    return {"title": title, "bars": bars, "width": len(bars) * width + 8, "height": CHART_HEIGHT, "unit": unit}
+
+
+class DashboardView(BaseView):
+    """Key figures and charts; support agents see no money figure."""
+
+    route_base = "/dashboard"
+    class_permission_name = "Dashboard"
+    default_view = "show"
+    base_permissions = ["can_show"]
+
+    @expose("/")
+    @has_access
+    def show(self):
+        today = date.today()
+        start = _arg_day("start", today.replace(month=1, day=1))
+        end = _arg_day("end", today)
+        error = None
+        try:
+            reports_api.check_period(start, end)
+        except DomainError as refused:
+            error, start, end = str(refused), today.replace(month=1, day=1), today
+        money = sees_money(g.user.role_names)
+        picked = request.args.get("collectivite", "")
+        scope = _scope(int(picked) if picked.isdigit() else None)
+        key = figures.key_figures(db.session, scope, start, end, today)
+        shown = vars(key) if money else figures.without_money(key)
+        lines = [(label, display(shown[name], kind)) for name, label, kind in key_figure_labels() if name in shown]
+        months = figures.monthly(db.session, scope, start, end)
+        labels = [format_date(row.month, "MM/yy") for row in months]
+        charts = [bar_chart(gettext("Cheques accepted per month"), labels, [m.cheques_accepted for m in months])]
+        if money:
+            charts = [
+                bar_chart(gettext("Cheques reimbursed per month"), labels, [m.cheques_reimbursed for m in months]),
+                bar_chart(gettext("Net amount reimbursed per month"), labels, [m.net for m in months], "EUR"),
+            ]
+        collectivites = []
+        if current_scope().everything:
+            collectivites = db.session.execute(select(Collectivite).order_by(Collectivite.name)).scalars().all()
+        return self.render_template(
+            "reports/dashboard.html", lines=lines, charts=charts, start=start, end=end, error=error,
+            collectivites=collectivites, picked=picked,
+        )

@@ -1,0 +1,162 @@
+"""The Exports page: ask for an Excel export, follow its progress, download it once complete, retry it."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Optional
+
+from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import get_locale, gettext, lazy_gettext as _l
+from sqlalchemy import select
+
+from console import jobs
+from console.errors import N_, DomainError
+from console.extensions import db
+from console.reports import api as reports_api
+from console.reports.access import allowed_kinds
+from console.reports.jobs import TITLES, progress_key, start
+from console.reports.models import Export, ExportKind, ExportStatus
+from console.tenants.models import Collectivite
+
+STATUS_LABELS = {
+    ExportStatus.queued: _l("Queued"),
+    ExportStatus.running: _l("Running"),
+    ExportStatus.done: _l("Ready"),
+    ExportStatus.failed: _l("Failed"),
+    ExportStatus.expired: _l("Expired"),
+}
+KIND_ORDER = [ExportKind.summary, ExportKind.reimbursements, ExportKind.cheques, ExportKind.complaints,
+              ExportKind.partners]
+LIST_LIMIT = 50
+
+
+def parse_day(name: str) -> Optional[date]:
+    """A date field of the form (YYYY-MM-DD, as browsers send it), or a DomainError naming it."""
+    text = (request.form.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(N_("%(value)s is not a date."), rule="date", field=name, value=text) from None
+
+
+def parse_collectivite() -> Optional[int]:
+    """The collectivité an operator picked ("" for all); other users' choice is ignored (it is theirs)."""
+    text = (request.form.get("collectivite") or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise DomainError(N_("Unknown collectivité."), rule="tenant", field="collectivite")
+    return int(text)
+
+
+def export_state(export: Export) -> dict[str, Any]:
+    """What the page shows of an export, live progress included (JSON for the progress bar)."""
+    done, total = export.rows_done, export.rows_total
+    if export.status in (ExportStatus.queued, ExportStatus.running):
+        live = jobs.get_progress(progress_key(export.id))
+        if live is not None:
+            done, total = live
+    percent = 100 if export.status is ExportStatus.done else (min(99, done * 100 // total) if total else 0)
+    return {
+        "id": export.id,
+        "status": export.status.value,
+        "status_label": str(STATUS_LABELS[export.status]),
+        "rows_done": done,
+        "rows_total": total,
+        "percent": percent,
+        "error": export.error,
+        "download_url": url_for("ExportView.download", pk=export.id) if export.status is ExportStatus.done else None,
+    }
+
+
+class ExportView(BaseView):
+    """The current user's exports; another user's export is a 404, whatever its collectivité."""
+
+    route_base = "/exports"
+    class_permission_name = "Export"
+    default_view = "list"
+    base_permissions = ["can_list", "can_create", "can_download"]
+    method_permission_name = {"list": "list", "progress": "list", "create": "create", "retry": "create",
+                              "download": "download"}
+
+    @expose("/")
+    @has_access
+    def list(self):
+        reports_api.expire_exports(db.session)
+        db.session.commit()
+        user = g.user
+        exports = db.session.execute(
+            reports_api.visible_exports(user).order_by(Export.created_at.desc(), Export.id.desc()).limit(LIST_LIMIT)
+        ).scalars().all()
+        kinds = [kind for kind in KIND_ORDER if kind in allowed_kinds(user.role_names)]
+        collectivites = []
+        if user.collectivite_id is None:  # operators pick one collectivité, or all
+            collectivites = db.session.execute(select(Collectivite).order_by(Collectivite.name)).scalars().all()
+        today = date.today()
+        return self.render_template(
+            "reports/exports.html", exports=[(export, export_state(export)) for export in exports],
+            kinds=[(kind.value, str(TITLES[kind])) for kind in kinds], titles=TITLES,
+            collectivites=collectivites, default_start=today.replace(month=1, day=1), default_end=today,
+        )
+
+    @expose("/new", methods=["POST"])
+    @has_access
+    def create(self):
+        try:
+            kind = ExportKind(request.form.get("kind", ""))
+        except ValueError:
+            flash(gettext("Choose what to export."), "danger")
+            return redirect(url_for("ExportView.list"))
+        try:
+            export = reports_api.request_export(
+                db.session, g.user, kind, collectivite_id=parse_collectivite(),
+                period_start=parse_day("period_start"), period_end=parse_day("period_end"),
+                language=str(get_locale() or "fr"),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return redirect(url_for("ExportView.list"))
+        db.session.commit()
+        start(export)
+        flash(gettext("Your export is being prepared: it can be downloaded from this page once complete."), "info")
+        return redirect(url_for("ExportView.list"))
+
+    @expose("/<int:pk>/progress")
+    @has_access
+    def progress(self, pk: int):
+        try:
+            export = reports_api.get_export(db.session, g.user, pk)
+        except DomainError as error:
+            return jsonify(message=str(error)), error.status
+        return jsonify(export_state(export))
+
+    @expose("/<int:pk>/retry", methods=["POST"])
+    @has_access
+    def retry(self, pk: int):
+        try:
+            export = reports_api.retry_export(db.session, g.user, pk)
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 404:
+                abort(404)
+            flash(str(error), "danger")
+            return redirect(url_for("ExportView.list"))
+        db.session.commit()
+        start(export)
+        flash(gettext("The export was queued again."), "info")
+        return redirect(url_for("ExportView.list"))
+
+    @expose("/<int:pk>/download")
+    @has_access
+    def download(self, pk: int):
+        try:
+            export = reports_api.get_export(db.session, g.user, pk)
+            path = reports_api.download_path(export)
+        except DomainError as error:
+            abort(error.status, description=str(error))
+        name = f"{TITLES[export.kind]} {export.finished_at:%Y-%m-%d} {export.id}.xlsx"
+        return send_file(path, as_attachment=True, download_name=name,
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

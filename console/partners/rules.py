@@ -27,11 +27,11 @@ class Label:
 
 
 STATUS_LABELS = {
-    S.submitted: N_("submitted"),
+    S.submitted: N_("submitted, awaiting the operator check"),
     S.checked: N_("checked by the operator"),
-    S.approved: N_("approved"),
-    S.rejected: N_("rejected"),
-    S.suspended: N_("suspended"),
+    S.approved: N_("approved partner"),
+    S.rejected: N_("rejected request"),
+    S.suspended: N_("suspended partner"),
 }
 ACTION_LABELS = {
     A.submit: N_("Request submitted"),
@@ -64,17 +64,17 @@ class Step:
 
 STEPS = {
     A.check_pass: Step((S.submitted,), S.checked, ROLE_OPERATOR,
-                       N_("Only a submitted request can be checked; %(identifier)s is %(status)s.")),
+                       N_("Status of %(identifier)s: %(status)s. Only a submitted request can be checked.")),
     A.check_fail: Step((S.submitted,), S.checked, ROLE_OPERATOR,
-                       N_("Only a submitted request can be checked; %(identifier)s is %(status)s."), True),
+                       N_("Status of %(identifier)s: %(status)s. Only a submitted request can be checked."), True),
     A.approve: Step((S.checked,), S.approved, ROLE_CORRESPONDENT,
-                    N_("Only a request checked by the operator can be approved; %(identifier)s is %(status)s.")),
+                    N_("Status of %(identifier)s: %(status)s. Only a checked request can be approved.")),
     A.reject: Step((S.checked,), S.rejected, ROLE_CORRESPONDENT,
-                   N_("Only a request checked by the operator can be rejected; %(identifier)s is %(status)s."), True),
+                   N_("Status of %(identifier)s: %(status)s. Only a checked request can be rejected."), True),
     A.suspend: Step((S.approved,), S.suspended, ROLE_CORRESPONDENT,
-                    N_("Only an approved partner can be suspended; %(identifier)s is %(status)s."), True),
+                    N_("Status of %(identifier)s: %(status)s. Only an approved partner can be suspended."), True),
     A.reinstate: Step((S.suspended,), S.approved, ROLE_CORRESPONDENT,
-                      N_("Only a suspended partner can be reinstated; %(identifier)s is %(status)s."), True),
+                      N_("Status of %(identifier)s: %(status)s. Only a suspended partner can be reinstated."), True),
 }
 ROLE_REFUSALS = {
     ROLE_OPERATOR: N_("Only the operator performs the check of an affiliation request."),
@@ -90,8 +90,8 @@ def check_transition(action: TransitionAction, status: PartnerStatus, identifier
     if step.role not in roles:
         raise Forbidden(ROLE_REFUSALS[step.role], rule="affiliation_role")
     if status is step.target and status not in step.sources:
-        raise DomainError(N_("%(identifier)s is already %(status)s."), rule="affiliation_twice",
-                          identifier=identifier, status=Label(STATUS_LABELS[status]))
+        raise DomainError(N_("Nothing to do: the status of %(identifier)s is already « %(status)s »."),
+                          rule="affiliation_twice", identifier=identifier, status=Label(STATUS_LABELS[status]))
     if status not in step.sources:
         raise DomainError(step.refusal, rule="affiliation_transition", identifier=identifier,
                           status=Label(STATUS_LABELS[status]))

@@ -42,7 +42,8 @@ def test_concurrent_approvals_give_one_transition(app, world, monkeypatch):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=approve, args=(name,)) for name in ("alpha-correspondent", "alpha-correspondent2")]
+    names = ("alpha-correspondent", "alpha-correspondent2")
+    threads = [threading.Thread(target=approve, args=(name,)) for name in names]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -193,7 +193,8 @@ def _refuse_open_duplicate(session: Session, collectivite_id: int, siret: str, e
 def _collectivite_of(session: Session, code: Any, actor: ConsoleUser) -> int:
     """The collectivité named by its code; a collectivité's user always files for their own."""
     if actor.collectivite_id is not None and ROLE_OPERATOR not in actor.role_names:
-        if code not in (None, "") and str(code).strip().upper() != actor.collectivite.code:
+        own = session.get(Collectivite, actor.collectivite_id)
+        if code not in (None, "") and (own is None or str(code).strip().upper() != own.code):
             raise _unknown_collectivite(code)
         return actor.collectivite_id
     if code in (None, ""):

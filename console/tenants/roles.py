@@ -36,16 +36,23 @@ ROLES = {
     + [
         ["Collectivite", READ],
         ["Partner", WRITE],
+        ["Partner", "can_(transition|manage_rib|download)$"],
+        ["CguVersion", "can_(list|show|publish|download)$"],
+        ["Lookup", "can_search$"],
         ["TenantUser", WRITE],
     ]
     + _menus("Administration", "Collectivites", "TenantUsers", "Partners", "PartnerList")
+    + _menus("PartnerLookup", "CguVersions")
     + REPORTS,
     ROLE_SUPPORT: SELF_SERVICE
     + [
         ["Collectivite", READ],
         ["Partner", READ],
+        ["CguVersion", "can_(list|show|download)$"],
+        ["Lookup", "can_search$"],
     ]
     + _menus("Administration", "Collectivites", "Partners", "PartnerList")
+    + _menus("PartnerLookup", "CguVersions")
     + REPORTS,
     ROLE_ELECTED: SELF_SERVICE
     + [

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from console.views.collectivites import CollectiviteApi, CollectiviteView
 from console.views.dashboard import DashboardView
 from console.views.outbox import OutboxView
-from console.views.partners import PartnerApi, PartnerView
+from console.views.lookup import LookupApi, LookupAuditView, LookupView
+from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
 from console.views.reports import ExportView
 from console.views.passwords import ForgotPasswordView
 from console.views.users import TenantUserView
@@ -19,9 +20,15 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(DashboardView, "Dashboard", label=_l("Dashboard"), icon="fa-chart-line", **REPORTS)
     appbuilder.add_view(ExportView, "Exports", label=_l("Excel exports"), icon="fa-file-excel", **REPORTS)
     appbuilder.add_view(PartnerView, "PartnerList", label=_l("Partners"), icon="fa-store", **PARTNERS)
+    appbuilder.add_view(LookupView, "PartnerLookup", label=_l("Find a partner"), icon="fa-search", **PARTNERS)
+    appbuilder.add_view(CguVersionView, "CguVersions", label=_l("General terms of use (CGU)"), icon="fa-file-pdf",
+                        **PARTNERS)
+    appbuilder.add_view(LookupAuditView, "LookupLog", label=_l("Look-up log"), icon="fa-history", **PARTNERS)
     appbuilder.add_view(CollectiviteView, "Collectivites", label=_l("Collectivités"), icon="fa-landmark", **ADMIN)
     appbuilder.add_view(TenantUserView, "TenantUsers", label=_l("Users of the collectivité"), icon="fa-users", **ADMIN)
     appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", **ADMIN)
     appbuilder.add_view_no_menu(ForgotPasswordView)
     appbuilder.add_api(CollectiviteApi)
     appbuilder.add_api(PartnerApi)
+    appbuilder.add_api(AffiliationApi)
+    appbuilder.add_api(LookupApi)

@@ -1,0 +1,89 @@
+"""Support look-up: find partners by identifier, name, SIRET, e-mail, postcode or city; every search audited.
+
+Each kind of query hits an index: identifier (unique), SIRET, e-mail and postcode (their own indexes), name
+and city through the accent-free ``name_key``/``city_key`` columns indexed after the collectivité (the
+tenant criterion every query of a collectivité's user carries).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
+from console.errors import N_, DomainError
+from console.partners.models import LookupAudit, Partner, PartnerStatus, search_key
+from console.tenants.models import ConsoleUser
+
+MIN_LENGTH = 2
+MAX_RESULTS = 50
+UNMASKED = {ROLE_CORRESPONDENT, ROLE_OPERATOR}
+
+
+@dataclass(frozen=True)
+class Found:
+    """One partner as a look-up shows it."""
+
+    id: int
+    identifier: str
+    name: str
+    status: PartnerStatus
+    approved_at: datetime | None
+    email: str
+    postcode: str
+    city: str
+    collectivite: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "identifier": self.identifier, "name": self.name, "status": self.status.value,
+                "approved_at": self.approved_at.isoformat() if self.approved_at else None, "email": self.email,
+                "postcode": self.postcode, "city": self.city, "collectivite": self.collectivite}
+
+
+def mask_email(email: str) -> str:
+    """c******@structure.fr: enough for a support agent to recognise an address, not to copy it."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}{'*' * max(len(local) - 1, 3)}@{domain}"
+
+
+def _like(text: str) -> str:
+    """The text with LIKE wildcards escaped (a typed % or _ means itself)."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+def criterion(query: str) -> Any:
+    """The WHERE clause matching what was typed, each kind on its indexed column."""
+    compact = re.sub(r"\s+", "", query)
+    if compact.upper().startswith("PN-"):
+        return Partner.identifier.like(_like(compact.upper()) + "%", escape="\\")
+    if "@" in compact:
+        return func.lower(Partner.email).like("%" + _like(compact.lower()) + "%", escape="\\")
+    if compact.isdigit():
+        if len(compact) == 5:
+            return or_(Partner.postcode == compact, Partner.siret.like(compact + "%"))
+        if len(compact) < 5:
+            return or_(Partner.postcode.like(compact + "%"), Partner.siret.like(compact + "%"))
+        return Partner.siret.like(compact + "%")
+    key = _like(search_key(query))
+    return or_(Partner.name_key.like(f"%{key}%", escape="\\"), Partner.city_key.like(f"{key}%", escape="\\"))
+
+
+def search(session: Session, query: str | None, actor: ConsoleUser, channel: str) -> list[Found]:
+    """The partners of the user's scope matching ``query`` (at most 50); the look-up is audited."""
+    text = (query or "").strip()
+    if len(text) < MIN_LENGTH:
+        raise DomainError(N_("Type at least %(min)s characters."), rule="lookup", field="q", min=MIN_LENGTH)
+    rows = session.scalars(select(Partner).where(criterion(text)).order_by(Partner.name_key, Partner.id)
+                           .limit(MAX_RESULTS)).all()
+    masked = not UNMASKED & actor.role_names
+    found = [Found(row.id, row.identifier, row.name, row.status, row.approved_at,
+                   mask_email(row.email) if masked else row.email, row.postcode, row.city, row.collectivite.name)
+             for row in rows]
+    session.add(LookupAudit(collectivite_id=actor.collectivite_id, user_id=actor.id, searched=text[:200],
+                            channel=channel, result_count=len(found)))
+    session.flush()
+    return found

@@ -59,8 +59,21 @@ def worker_command(burst: bool) -> None:
     SimpleWorker([runner.queue], connection=runner.connection).work(burst=burst)
 
 
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Enqueue the periodic jobs (monthly reports...) on Redis when due; run one or more next to the workers."""
+    import threading
+
+    from console import jobs
+
+    if not isinstance(jobs.runner(), jobs.RqRunner):
+        raise click.ClickException("CONSOLE_REDIS_URL is not set: the web process runs the periodic jobs itself.")
+    jobs.run_periodic(threading.Event())
+
+
 def register(app: Flask) -> None:
-    for command in (init_command, migration_command, demo_command, worker_command):
+    for command in (init_command, migration_command, demo_command, worker_command, scheduler_command):
         app.cli.add_command(command)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
@@ -19,6 +20,10 @@ QUEUE_NAME = "console"
 # Progress records of running jobs, readable by every web process (Redis) or by this one (in-process).
 PROGRESS_KEY = "console:progress:"
 PROGRESS_TTL = 86400
+#: (every so many seconds, job function without arguments): enqueued by `console scheduler` with Redis,
+#: by a thread of the web process without. The functions must be idempotent (several schedulers may run).
+PERIODIC: list[tuple[float, Callable[[], Any]]] = []
+SCHEDULER_TICK = 30.0
 
 
 def run_in_app(app: Flask, func: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -41,6 +46,7 @@ class InProcessRunner:
         self.futures: dict[str, Any] = {}
         self.records: dict[str, tuple[int, int | None]] = {}
         self.lock = threading.Lock()
+        self.scheduler: threading.Thread | None = None
 
     def enqueue(self, func: Callable, *args: Any, **kwargs: Any) -> str:
         job_id = str(uuid.uuid4())
@@ -58,6 +64,15 @@ class InProcessRunner:
         """Wait for every job submitted so far (tests, and the CLI before it exits)."""
         for future in list(self.futures.values()):
             future.exception(timeout=timeout)
+
+    def start_scheduler(self) -> None:
+        """Run the periodic jobs while this process runs (the embedded default); idempotent."""
+        with self.lock:
+            if self.scheduler is not None:
+                return
+            self.scheduler = threading.Thread(target=run_in_app, args=(self.app, run_periodic, threading.Event()),
+                                              name="console-scheduler", daemon=True)
+        self.scheduler.start()
 
     def set_progress(self, key: str, done: int, total: int | None) -> None:
         with self.lock:
@@ -102,6 +117,12 @@ class RqRunner:
 def init_app(app: Flask) -> None:
     url = app.config.get("CONSOLE_REDIS_URL")
     app.extensions["console_jobs"] = RqRunner(url) if url else InProcessRunner(app)
+    if not url and not app.testing:
+
+        @app.before_request
+        def _start_scheduler() -> None:
+            # Started by the first request, so that CLI commands never start it.
+            app.extensions["console_jobs"].start_scheduler()
 
 
 def runner() -> InProcessRunner | RqRunner:
@@ -121,3 +142,27 @@ def set_progress(key: str, done: int, total: int | None = None) -> None:
 def get_progress(key: str) -> tuple[int, int | None] | None:
     """(done, total) last recorded under ``key``, or None."""
     return runner().get_progress(key)
+
+
+def periodic(seconds: float) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register a job function to be enqueued every ``seconds``."""
+
+    def register(func: Callable[[], Any]) -> Callable[[], Any]:
+        PERIODIC.append((seconds, func))
+        return func
+
+    return register
+
+
+def run_periodic(stop: threading.Event, tick: float = SCHEDULER_TICK) -> None:
+    """Enqueue each periodic job when due, until ``stop`` is set (in an application context)."""
+    due = {func: 0.0 for _, func in PERIODIC}
+    while not stop.is_set():
+        for seconds, func in PERIODIC:
+            if time.monotonic() >= due[func]:
+                try:
+                    enqueue(func)
+                except Exception:  # noqa: BLE001 - a scheduler that dies silently stops every periodic job
+                    log.exception("Could not enqueue %s", func.__name__)
+                due[func] = time.monotonic() + seconds
+        stop.wait(tick)

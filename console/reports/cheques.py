@@ -1,7 +1,7 @@
 """The cheques export: every cheque accepted by a partner in the period, and its reimbursement."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -55,8 +55,8 @@ def statement(report: Report) -> Select:
     )
 
 
-def build(report: Report) -> None:
-    """One sheet, one row per cheque: the per-cell work is a dict look-up and a reference."""
+def converter() -> Callable[[Sequence[Any]], tuple]:
+    """Turn a row of ``statement`` into the sheet's values: the per-row work is a dict look-up and a reference."""
     statuses = translated(STATUS_LABELS)
 
     def convert(row: Sequence[Any]) -> tuple:
@@ -64,4 +64,9 @@ def build(report: Report) -> None:
         return (number, chequier, face, validity, prescripteur, statuses[status], partner, accepted,
                 f"RB-{request:07d}" if request else None, fees, net)
 
-    report.query_table(str(TITLE), columns(), statement(report), convert)
+    return convert
+
+
+def build(report: Report) -> None:
+    """One sheet, one row per cheque."""
+    report.query_table(str(TITLE), columns(), statement(report), converter())

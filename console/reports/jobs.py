@@ -17,7 +17,7 @@ from console import jobs
 from console.errors import DomainError
 from console.extensions import db
 from console.reports import api as reports_api
-from console.reports import cheques, complaints, partners, reimbursements, summary, xlsx
+from console.reports import cheques, complaints, partners, reimbursements, schedule, summary, xlsx
 from console.reports.access import export_scope
 from console.reports.models import Export, ExportKind, ExportStatus
 from console.reports.report import Progress, Report
@@ -82,10 +82,12 @@ def run_export(export_id: int) -> None:
                 log.exception("Export %s failed", export_id)
                 _finish(session, export_id, status=ExportStatus.failed, error=_message(error))
                 return
-        finished = utcnow()
-        _finish(session, export_id, status=ExportStatus.done, rows_done=rows, file_path=path,
-                file_size=os.path.getsize(path), finished_at=finished,
-                expires_at=reports_api.expiry_of(finished, reports_api.ttl_hours(current_app.config)))
+            finished = utcnow()
+            _finish(session, export_id, status=ExportStatus.done, rows_done=rows, file_path=path,
+                    file_size=os.path.getsize(path), finished_at=finished,
+                    expires_at=reports_api.expiry_of(finished, reports_api.ttl_hours(current_app.config)))
+            if export.parameters.get("mail"):
+                schedule.mail_summary(session, session.get(Export, export_id, populate_existing=True))
 
 
 def _build(session: Session, export: Export, path: str) -> int:

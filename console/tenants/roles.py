@@ -29,6 +29,8 @@ def _menus(*names: str) -> list:
 REPORTS = [["Dashboard", "can_show$"], ["Export", "can_(list|create|download)$"]] + _menus(
     "Reports", "Dashboard", "Exports"
 )
+# Correspondents also subscribe their élus to the monthly summary workbook.
+REPORT_SUBSCRIPTIONS = [["ReportSubscription", "can_(list|edit)$"]] + _menus("ReportSubscriptions")
 
 ROLES = {
     ROLE_OPERATOR: [[".*", ".*"]],
@@ -42,6 +44,7 @@ ROLES = {
         ["TenantUser", WRITE],
     ]
     + _menus("Administration", "Collectivites", "TenantUsers", "Partners", "PartnerList")
+    + REPORT_SUBSCRIPTIONS
     + _menus("PartnerLookup", "CguVersions")
     + REPORTS,
     ROLE_SUPPORT: SELF_SERVICE

@@ -7,7 +7,7 @@ from console.views.dashboard import DashboardView
 from console.views.outbox import OutboxView
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
-from console.views.reports import ExportView
+from console.views.reports import ExportView, ReportSubscriptionView
 from console.views.passwords import ForgotPasswordView
 from console.views.users import TenantUserView
 
@@ -19,6 +19,8 @@ REPORTS = {"category": "Reports", "category_label": _l("Reports"), "category_ico
 def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(DashboardView, "Dashboard", label=_l("Dashboard"), icon="fa-chart-line", **REPORTS)
     appbuilder.add_view(ExportView, "Exports", label=_l("Excel exports"), icon="fa-file-excel", **REPORTS)
+    appbuilder.add_view(ReportSubscriptionView, "ReportSubscriptions", label=_l("Monthly summary"),
+                        icon="fa-envelope-open-text", **REPORTS)
     appbuilder.add_view(PartnerView, "PartnerList", label=_l("Partners"), icon="fa-store", **PARTNERS)
     appbuilder.add_view(LookupView, "PartnerLookup", label=_l("Find a partner"), icon="fa-search", **PARTNERS)
     appbuilder.add_view(CguVersionView, "CguVersions", label=_l("General terms of use (CGU)"), icon="fa-file-pdf",

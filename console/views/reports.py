@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -13,9 +13,11 @@ from console import jobs
 from console.errors import N_, DomainError
 from console.extensions import db
 from console.reports import api as reports_api
+from console.reports import schedule
 from console.reports.access import allowed_kinds
 from console.reports.jobs import TITLES, progress_key, start
-from console.reports.models import Export, ExportKind, ExportStatus
+from console.reports.models import Export, ExportKind, ExportStatus, ReportSubscription
+from console.tenants.context import current_scope
 from console.tenants.models import Collectivite
 
 STATUS_LABELS = {
@@ -160,3 +162,45 @@ class ExportView(BaseView):
         name = f"{TITLES[export.kind]} {export.finished_at:%Y-%m-%d} {export.id}.xlsx"
         return send_file(path, as_attachment=True, download_name=name,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class ReportSubscriptionView(BaseView):
+    """Correspondents subscribe the élus of their collectivité to the monthly summary workbook."""
+
+    route_base = "/report-subscriptions"
+    class_permission_name = "ReportSubscription"
+    default_view = "list"
+    base_permissions = ["can_list", "can_edit"]
+    method_permission_name = {"list": "list", "subscribe": "edit", "unsubscribe": "edit"}
+
+    @expose("/")
+    @has_access
+    def list(self):
+        scope = current_scope()
+        subscriptions = {
+            row.user_id: row for row in db.session.execute(select(ReportSubscription)).scalars()
+        }
+        return self.render_template("reports/subscriptions.html", officials=schedule.officials(db.session, scope),
+                                    subscriptions=subscriptions)
+
+    @expose("/subscribe/<int:user_id>", methods=["POST"])
+    @has_access
+    def subscribe(self, user_id: int):
+        return self._change(lambda: schedule.subscribe(db.session, current_scope(), g.user, user_id))
+
+    @expose("/unsubscribe/<int:pk>", methods=["POST"])
+    @has_access
+    def unsubscribe(self, pk: int):
+        return self._change(lambda: schedule.unsubscribe(db.session, pk))
+
+    def _change(self, change: Callable[[], Any]):
+        try:
+            change()
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 404:
+                abort(404)
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+        return redirect(url_for("ReportSubscriptionView.list"))

@@ -33,9 +33,8 @@ def record_complaint(session: Session, request_id: int, received_on: date | None
     """Record a complaint about a paid request; a late one is kept, flagged out of time (nothing is lost)."""
     request = get(session, ReimbursementRequest, request_id)
     if request.status is not RequestStatus.paid or request.paid_on is None:
-        raise DomainError(N_("A complaint concerns a paid settlement; request %(reference)s is %(status)s."),
-                          rule="complaint_request", field="request", reference=request.reference,
-                          status=request.status.value)
+        raise DomainError(N_("A complaint concerns a paid settlement; request %(reference)s is not paid."),
+                          rule="complaint_request", field="request", reference=request.reference)
     if received_on is None:
         raise DomainError(N_("This field is required."), rule="required", field="received_on")
     try:
@@ -58,9 +57,9 @@ def _move(session: Session, complaint_id: int, target: ComplaintStatus, user_id:
           ) -> Complaint:
     complaint = get(session, Complaint, complaint_id)
     if target not in NEXT.get(complaint.status, set()):
-        raise Conflict(N_("Complaint %(reference)s is %(status)s: it cannot become %(target)s."),
-                       rule="complaint_status", reference=complaint.reference, status=complaint.status.value,
-                       target=target.value)
+        raise Conflict(N_("Complaint %(reference)s cannot take this step: a complaint is received, then reviewed,"
+                          " then accepted or rejected, once."),
+                       rule="complaint_status", reference=complaint.reference)
     _event(complaint, target, user_id, note, complaint.status)
     complaint.status = target
     return complaint

@@ -87,7 +87,7 @@ def normalise_numbers(numbers: Iterable[str] | str | None) -> list[str]:
 def approved_partner(session: Session, partner_id: int) -> Partner:
     """The partner, if the current user may see it and it may accept cheques."""
     partner = get(session, Partner, partner_id)
-    rules.check_partner_approved(str(partner), partners_api.is_approved(partner), partner.status.value)
+    rules.check_partner_approved(str(partner), partners_api.is_approved(partner))
     return partner
 
 
@@ -303,7 +303,7 @@ def _check_not_blocked(session: Session, partner: Partner) -> None:
 
 def _check_status(request: ReimbursementRequest, expected: RequestStatus, message: str) -> None:
     if request.status is not expected:
-        raise Conflict(message, rule="request_status", reference=request.reference, status=request.status.value)
+        raise Conflict(message, rule="request_status", reference=request.reference)
 
 
 def validate_request(session: Session, request_id: int, today: date, user_id: int | None = None
@@ -311,7 +311,7 @@ def validate_request(session: Session, request_id: int, today: date, user_id: in
     """A correspondent validates a request: the RIB in force is frozen on it; payment is due in 15 days."""
     request = get(session, ReimbursementRequest, request_id)
     _check_status(request, RequestStatus.submitted,
-                  N_("Only a submitted request can be validated; %(reference)s is %(status)s."))
+                  N_("Request %(reference)s cannot be validated: only a submitted request can be."))
     _check_not_blocked(session, request.partner)
     account = partners_api.current_bank_account(session, request.partner)
     if account is None:
@@ -330,7 +330,7 @@ def reject_request(session: Session, request_id: int, reason: str, today: date, 
     """A correspondent rejects a request with a reason; its cheques are never reimbursed."""
     request = get(session, ReimbursementRequest, request_id)
     _check_status(request, RequestStatus.submitted,
-                  N_("Only a submitted request can be rejected; %(reference)s is %(status)s."))
+                  N_("Request %(reference)s cannot be rejected: only a submitted request can be."))
     request.rejection_reason = validate_required(reason, "reason")
     request.status, request.decided_on, request.decided_by_id = RequestStatus.rejected, today, user_id
     _set_cheques(session, request, ChequeStatus.rejected)
@@ -347,7 +347,7 @@ def _set_cheques(session: Session, request: ReimbursementRequest, status: Cheque
 def _pay(session: Session, request: ReimbursementRequest, paid_on: date, transfer_reference: str, today: date,
          user_id: int | None) -> None:
     _check_status(request, RequestStatus.validated,
-                  N_("Only a validated request can be paid; %(reference)s is %(status)s."))
+                  N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
     _check_not_blocked(session, request.partner)
     rules.check_payment_date(request.decided_on, paid_on, today)
     request.status, request.paid_on, request.paid_by_id = RequestStatus.paid, paid_on, user_id
@@ -376,7 +376,7 @@ def add_to_batch(session: Session, request_ids: Iterable[int], payment_date: dat
         raise DomainError(N_("A payment batch holds the requests of one collectivité only."), rule="batch")
     for request in requests:
         _check_status(request, RequestStatus.validated,
-                      N_("Only a validated request can be paid; %(reference)s is %(status)s."))
+                      N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
         _check_not_blocked(session, request.partner)
         if request.batch_id is not None:
             raise Conflict(N_("Request %(reference)s is already in payment batch %(batch)s."), rule="batch",

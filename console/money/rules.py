@@ -162,13 +162,13 @@ def check_not_already_reimbursed(cheque_number: str, existing_request_reference:
         )
 
 
-def check_partner_approved(partner_label: str, approved: bool, status: str) -> None:
+def check_partner_approved(partner_label: str, approved: bool) -> None:
     """DESIGN: « a partner accepts cheques only while approved » (nor asks for their reimbursement)."""
     if not approved:
         raise DomainError(
-            N_("%(partner)s is not an approved partner (status %(status)s): it may not accept cheques"
-               " nor ask for their reimbursement."),
-            rule="partner_approved", partner=partner_label, status=status,
+            N_("%(partner)s is not an approved partner: it may not accept cheques nor ask for their"
+               " reimbursement."),
+            rule="partner_approved", partner=partner_label,
         )
 
 

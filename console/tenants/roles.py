@@ -32,6 +32,16 @@ REPORTS = [["Dashboard", "can_show$"], ["Export", "can_(list|create|download)$"]
 # Correspondents also subscribe their élus to the monthly summary workbook.
 REPORT_SUBSCRIPTIONS = [["ReportSubscription", "can_(list|edit)$"]] + _menus("ReportSubscriptions")
 
+# Correspondents run their collectivité's money: Élus and support agents get none of it (DESIGN).
+MONEY = [
+    ["Reimbursement", "can_(read|submit|accept|validate|pay|block)$"],
+    ["Complaint", "can_(read|record|decide)$"],
+    ["Chequier", WRITE],
+    ["Cheque", READ],
+    ["FeeSchedule", WRITE],
+] + _menus("Money", "Reimbursements", "SubmitReimbursement", "AcceptCheque", "PaymentBatches", "Complaints",
+           "Chequiers", "Cheques", "FeeSchedules")
+
 ROLES = {
     ROLE_OPERATOR: [[".*", ".*"]],
     ROLE_CORRESPONDENT: SELF_SERVICE
@@ -46,7 +56,8 @@ ROLES = {
     + _menus("Administration", "Collectivites", "TenantUsers", "Partners", "PartnerList")
     + REPORT_SUBSCRIPTIONS
     + _menus("PartnerLookup", "CguVersions")
-    + REPORTS,
+    + REPORTS
+    + MONEY,
     ROLE_SUPPORT: SELF_SERVICE
     + [
         ["Collectivite", READ],

@@ -3,8 +3,10 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
 from console.views.collectivites import CollectiviteApi, CollectiviteView
+from console.views.complaints import ComplaintsView
 from console.views.dashboard import DashboardView
 from console.views.outbox import OutboxView
+from console.views.money import ChequeView, ChequierView, FeeScheduleView, ReimbursementApi, ReimbursementsView
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
 from console.views.reports import ExportView, ReportSubscriptionView
@@ -13,6 +15,7 @@ from console.views.users import TenantUserView
 
 ADMIN = {"category": "Administration", "category_label": _l("Administration"), "category_icon": "fa-landmark"}
 PARTNERS = {"category": "Partners", "category_label": _l("Partners"), "category_icon": "fa-handshake"}
+MONEY = {"category": "Money", "category_label": _l("Reimbursements"), "category_icon": "fa-euro-sign"}
 REPORTS = {"category": "Reports", "category_label": _l("Reports"), "category_icon": "fa-chart-bar"}
 
 
@@ -34,3 +37,21 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_api(PartnerApi)
     appbuilder.add_api(AffiliationApi)
     appbuilder.add_api(LookupApi)
+    register_money_views(appbuilder)
+
+
+def register_money_views(appbuilder: AppBuilder) -> None:
+    """Cheques, reimbursements, payment batches, fee schedules and complaints."""
+    appbuilder.add_view(ReimbursementsView, "Reimbursements", label=_l("Reimbursement follow-up"),
+                        icon="fa-list", **MONEY)
+    for name, label, endpoint, icon in (
+        ("SubmitReimbursement", _l("Ask for a reimbursement"), "new", "fa-paper-plane"),
+        ("AcceptCheque", _l("Register a cheque"), "accept", "fa-check"),
+        ("PaymentBatches", _l("Payment batches"), "batches", "fa-university"),
+    ):
+        appbuilder.add_link(name, href=f"ReimbursementsView.{endpoint}", label=label, icon=icon, **MONEY)
+    appbuilder.add_view(ComplaintsView, "Complaints", label=_l("Complaints"), icon="fa-comment", **MONEY)
+    appbuilder.add_view(ChequierView, "Chequiers", label=_l("Chéquiers"), icon="fa-book", **MONEY)
+    appbuilder.add_view(ChequeView, "Cheques", label=_l("Cheques"), icon="fa-money-check", **MONEY)
+    appbuilder.add_view(FeeScheduleView, "FeeSchedules", label=_l("Fee schedules"), icon="fa-percent", **MONEY)
+    appbuilder.add_api(ReimbursementApi)

@@ -140,7 +140,8 @@ def test_an_unapproved_partner_cannot_ask_for_reimbursement(money):
     with pytest.raises(DomainError) as refusal:
         submit(money.pa, mine[:1], date(2026, 4, 1))
     assert refusal.value.rule == "partner_approved"
-    assert "suspended" in messages(refusal.value)["en"]
+    text = messages(refusal.value)
+    assert "Structure 0" in text["en"] and "n'est pas un partenaire agréé" in text["fr"]
 
 
 # -- fees ------------------------------------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""Complaints (réclamations) pages: list with the days left in the window, record, review, decide."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext, lazy_gettext as _l
+from sqlalchemy import select
+
+from console.complaints import api as complaints_api
+from console.complaints.models import Complaint, ComplaintChannel, ComplaintStatus
+from console.errors import DomainError, NotFound
+from console.extensions import db
+from console.money.models import ReimbursementRequest, RequestStatus
+from console.views.base import flash_error
+from console.views.money import act, found, page_of, render, today, user_id
+from console.views.reports import parse_day
+
+STATUSES = {
+    ComplaintStatus.received: _l("Received"),
+    ComplaintStatus.under_review: _l("Under review"),
+    ComplaintStatus.accepted: _l("Accepted"),
+    ComplaintStatus.rejected: _l("Rejected"),
+}
+CHANNELS = {
+    ComplaintChannel.email: _l("E-mail"),
+    ComplaintChannel.letter: _l("Letter"),
+    ComplaintChannel.phone: _l("Phone"),
+    ComplaintChannel.counter: _l("At the counter"),
+    ComplaintChannel.extranet: _l("Partner extranet"),
+}
+#: The paid requests offered in the form's drop-down, most recent first.
+REQUEST_CHOICES = 300
+
+
+class ComplaintsView(BaseView):
+    """Complaints about settlements: recorded by correspondents, each step audited, never deleted."""
+
+    route_base = "/complaints"
+    class_permission_name = "Complaint"
+    method_permission_name = {"list": "read", "show": "read", "new": "record", "review": "decide",
+                              "accept": "decide", "reject": "decide"}
+    default_view = "list"
+
+    def _render(self, template: str, **context):
+        return render(self, template, statuses=STATUSES, channels=CHANNELS,
+                      status_labels={status.value: label for status, label in STATUSES.items()}, **context)
+
+    @expose("/")
+    @has_access
+    def list(self):
+        statement = select(Complaint).order_by(Complaint.received_on.desc(), Complaint.id.desc())
+        status = request.args.get("status")
+        if status in ComplaintStatus.__members__:
+            statement = statement.where(Complaint.status == ComplaintStatus[status])
+        if request.args.get("late"):
+            statement = statement.where(Complaint.in_time.is_(False))
+        rows, page, pages = page_of(statement)
+        return self._render("complaints/complaints.html", rows=rows, page=page, pages=pages, status=status or "",
+                            late=bool(request.args.get("late")))
+
+    @expose("/<int:pk>")
+    @has_access
+    def show(self, pk: int):
+        return self._render("complaints/complaint.html", item=found(Complaint, pk))
+
+    @expose("/new", methods=["GET", "POST"])
+    @has_access
+    def new(self):
+        if request.method == "POST":
+            try:
+                complaint = complaints_api.record_complaint(
+                    db.session, request.form.get("request", type=int), parse_day("received_on"),
+                    request.form.get("channel", ""), request.form.get("description", ""), user_id())
+            except NotFound:
+                db.session.rollback()
+                abort(404)
+            except DomainError as error:
+                db.session.rollback()
+                flash_error(error)
+            else:
+                db.session.commit()
+                message = gettext("Complaint %(reference)s recorded.", reference=complaint.reference)
+                if not complaint.in_time:
+                    message += " " + gettext("It was received out of time and cannot be accepted.")
+                flash(message, "success" if complaint.in_time else "warning")
+                return redirect(url_for("ComplaintsView.show", pk=complaint.id))
+        requests = db.session.scalars(
+            select(ReimbursementRequest).where(ReimbursementRequest.status == RequestStatus.paid)
+            .order_by(ReimbursementRequest.paid_on.desc()).limit(REQUEST_CHOICES)).all()
+        return self._render("complaints/new_complaint.html", requests=requests)
+
+    @expose("/<int:pk>/review", methods=["POST"])
+    @has_access
+    def review(self, pk: int):
+        return act(lambda: complaints_api.start_review(db.session, pk, user_id(), request.form.get("note")),
+                   gettext("Complaint under review."), url_for("ComplaintsView.show", pk=pk))
+
+    @expose("/<int:pk>/accept", methods=["POST"])
+    @has_access
+    def accept(self, pk: int):
+        amount = complaints_api.parse_amount(request.form.get("correction_amount"))
+        return act(lambda: complaints_api.accept_complaint(db.session, pk, amount, request.form.get("reason", ""),
+                                                           today(), user_id()),
+                   gettext("Complaint accepted."), url_for("ComplaintsView.show", pk=pk))
+
+    @expose("/<int:pk>/reject", methods=["POST"])
+    @has_access
+    def reject(self, pk: int):
+        return act(lambda: complaints_api.reject_complaint(db.session, pk, request.form.get("reason", ""), today(),
+                                                           user_id()),
+                   gettext("Complaint rejected."), url_for("ComplaintsView.show", pk=pk))

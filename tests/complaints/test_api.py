@@ -16,11 +16,12 @@ from tests.money.helpers import accept, chequier, messages, operator, submit
 ONE_DAY = timedelta(days=1)
 
 
-def paid_request(money, paid_on: date, number: str = "C1") -> int:
-    """A request of partner A paid on ``paid_on`` (validated the same day)."""
-    numbers = chequier(money.world.a.id, number, paid_on + timedelta(days=60))
-    accept(numbers[:2], money.pa, paid_on - timedelta(days=3))
-    request = submit(money.pa, numbers[:2], paid_on - timedelta(days=2)).request
+def paid_request(money, paid_on: date, number: str = "C1", tenant: str = "a") -> int:
+    """A request of collectivité A's (or B's) partner paid on ``paid_on`` (validated the same day)."""
+    partner = money.pa if tenant == "a" else money.pb
+    numbers = chequier(getattr(money.world, tenant).id, number, paid_on + timedelta(days=60))
+    accept(numbers[:2], partner, paid_on - timedelta(days=3))
+    request = submit(partner, numbers[:2], paid_on - timedelta(days=2)).request
     with operator():
         money_api.validate_request(db.session, request.id, paid_on)
         money_api.pay_request(db.session, request.id, paid_on, "VIR", paid_on)

@@ -99,6 +99,8 @@ def retry_export(session: Session, user: ConsoleUser, export_id: int) -> Export:
 def download_path(export: Export, now: Optional[datetime] = None) -> str:
     """The path of a complete, unexpired export file; anything else is refused."""
     now = now or utcnow()
+    if export.status is ExportStatus.expired:
+        raise NotFound(N_("This export has expired: ask for a new one."), rule="export_expiry")
     if export.status is not ExportStatus.done or not export.file_path:
         raise Conflict(N_("This export is not ready: it can be downloaded once complete."), rule="export")
     if export.expires_at is not None and export.expires_at <= now:

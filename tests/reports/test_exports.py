@@ -186,7 +186,7 @@ def test_files_expire_after_the_configured_time(client, world, money, app, monke
     db.session.commit()
     assert not os.path.exists(path)
     assert last_export().status is ExportStatus.expired
-    assert client.get(f"/exports/{export.id}/download").status_code == 409
+    assert client.get(f"/exports/{export.id}/download").status_code == 404
 
 
 def test_a_period_ending_before_it_starts_is_refused_and_nothing_is_queued(client, world, money):

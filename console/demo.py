@@ -129,3 +129,6 @@ def load_demo(password: str, if_empty: bool = False) -> list[tuple[str, str]] | 
         db.session.commit()
         # FAB's add_user commits on its own: users come last, after the data is in.
         return _users(password, collectivites)
+
+
+import console.partners.demo  # noqa: E402,F401  (appends the partners step to STEPS)

@@ -29,12 +29,17 @@ def migration_command(message: str) -> None:
 @click.command("demo")
 @click.option("--password", required=True, help="Password of every demo account.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has collectivités.")
+@click.option("--cheques", type=click.IntRange(min=0), default=0,
+              help="Then add this many cheques (bulk inserts, for benchmarks), e.g. 1000000.")
 @with_appcontext
-def demo_command(password: str, if_empty: bool) -> None:
+def demo_command(password: str, if_empty: bool, cheques: int) -> None:
     """Fill the database with deterministic, realistic demo data."""
     from console.demo import load_demo
+    from console.money.demo import bulk_cheques
 
     accounts = load_demo(password, if_empty=if_empty)
+    if cheques:
+        click.echo(f"{bulk_cheques(cheques)} benchmark cheques added.")
     if accounts is None:
         click.echo("The database already holds data: demo skipped.")
         return

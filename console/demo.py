@@ -132,3 +132,4 @@ def load_demo(password: str, if_empty: bool = False) -> list[tuple[str, str]] | 
 
 
 import console.partners.demo  # noqa: E402,F401  (appends the partners step to STEPS)
+import console.money.demo  # noqa: E402,F401  (appends the money step to STEPS)

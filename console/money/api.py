@@ -160,7 +160,8 @@ def check_schedule_editable(session: Session, schedule: FeeSchedule) -> None:
 
 @event.listens_for(FeeSchedule, "before_insert")
 def _number_version(mapper: object, connection: Connection, schedule: FeeSchedule) -> None:
-    # Two concurrent additions would get the same number: the unique (collectivité, version) refuses one.
+    # Two concurrent additions (or two in one flush) would get the same number: the unique
+    # (collectivité, version) refuses the second rather than numbering it wrongly.
     last = connection.scalar(select(func.max(FeeSchedule.version))
                              .where(FeeSchedule.collectivite_id == schedule.collectivite_id))
     schedule.version = (last or 0) + 1

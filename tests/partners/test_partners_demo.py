@@ -1,0 +1,31 @@
+"""The demo holds partners in every state with their timeline, RIB histories, pending changes, CGU and look-ups."""
+from sqlalchemy import func, select
+
+from console.demo import load_demo
+from console.extensions import db
+from console.partners.api import clean_rib
+from console.partners.models import (
+    AffiliationTransition, BankAccount, CguVersion, LookupAudit, Partner, PartnerStatus, RibChangeRequest,
+)
+from console.partners.validators import check_pdf_upload
+from console.tenants.context import EVERYTHING, scoped
+
+
+def test_demo_partners_data(app):
+    load_demo("Demo-pass-1")
+    with scoped(EVERYTHING):
+        statuses = set(db.session.scalars(select(Partner.status)))
+        assert statuses == set(PartnerStatus)
+        for partner in db.session.scalars(select(Partner)):
+            steps = db.session.scalars(select(AffiliationTransition).where(
+                AffiliationTransition.partner_id == partner.id).order_by(AffiliationTransition.at)).all()
+            assert steps[0].to_status is PartnerStatus.submitted and steps[-1].to_status is partner.status
+        for account in db.session.scalars(select(BankAccount)):
+            clean_rib({"holder": account.holder, "iban": account.iban, "bic": account.bic})
+        histories = db.session.scalar(select(func.count()).select_from(
+            select(BankAccount.partner_id).group_by(BankAccount.partner_id).having(func.count() > 1).subquery()))
+        assert histories > 10
+        assert db.session.scalar(select(func.count(RibChangeRequest.id))) > 0
+        assert db.session.scalar(select(func.count(LookupAudit.id))) > 0
+        cgu = db.session.scalars(select(CguVersion)).first()
+        assert check_pdf_upload("cgu.pdf", cgu.document.content, 10**6) == "cgu.pdf"

@@ -114,7 +114,7 @@ def filtered_requests(partner_id: int | None = None) -> Any:
     status = request.args.get("status")
     if status in RequestStatus.__members__:
         statement = statement.where(ReimbursementRequest.status == RequestStatus[status])
-    if request.args.get("overdue"):
+    if request.args.get("overdue", "").lower() in ("1", "true", "on", "yes"):
         statement = statement.where(ReimbursementRequest.status == RequestStatus.validated,
                                     ReimbursementRequest.due_on < today())
     partner_id = partner_id or request.args.get("partner", type=int)
@@ -143,7 +143,8 @@ class ReimbursementsView(BaseView):
         rows, page, pages = page_of(filtered_requests())
         partner = request.args.get("partner", type=int)
         return render(self, "money/requests.html", rows=rows, page=page, pages=pages, partners=approved_partners(),
-                      status=request.args.get("status", ""), overdue=bool(request.args.get("overdue")),
+                      status=request.args.get("status", ""),
+                      overdue=request.args.get("overdue", "").lower() in ("1", "true", "on", "yes"),
                       partner=partner, title=gettext("Reimbursement follow-up"))
 
     @expose("/<int:pk>")
@@ -289,6 +290,15 @@ class ReimbursementsView(BaseView):
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def rolled_back(check: Callable[[], Any]) -> None:
+    """Run a domain check in a FAB hook; on refusal undo the form's changes already applied to the row."""
+    try:
+        check()
+    except DomainError:
+        db.session.rollback()  # FAB flashes the error but leaves the populated row dirty in the session
+        raise
+
+
 class ChequierView(TenantModelView):
     """Chéquiers issued to prescripteurs; adding one creates its 10 cheques."""
 
@@ -314,7 +324,7 @@ class ChequierView(TenantModelView):
         money_api.fill_chequier(item)
 
     def pre_update(self, item: Chequier) -> None:
-        money_api.check_chequier(item)
+        rolled_back(lambda: money_api.check_chequier(item))
 
 
 class ChequeView(TenantModelView):
@@ -352,13 +362,14 @@ class FeeScheduleView(TenantModelView):
     show_columns = list_columns + ["created_at"]
     add_columns = ["effective_from", "rate", "fixed", "note", "collectivite"]
     edit_columns = ["effective_from", "rate", "fixed", "note"]
+    search_columns = ["version", "effective_from", "rate", "fixed", "note"]
     base_order = ("effective_from", "desc")
 
     def pre_add(self, item: FeeSchedule) -> None:
         money_api.prepare_fee_schedule(item)
 
     def pre_update(self, item: FeeSchedule) -> None:
-        money_api.check_schedule_editable(db.session, item)
+        rolled_back(lambda: money_api.check_schedule_editable(db.session, item))
 
 
 class SubmissionSchema(Schema):

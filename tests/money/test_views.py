@@ -205,3 +205,42 @@ def test_the_api_never_reaches_another_collectivite(app, money, requests):
     assert response.status_code == 404
     with scoped(EVERYTHING):
         assert db.session.scalar(select(func.count()).select_from(ReimbursementRequest)) == 4
+
+
+# -- chéquiers and fee schedules (Flask-AppBuilder forms) -------------------------------------------
+
+def test_issuing_a_chequier_in_the_form_creates_its_ten_cheques_in_the_user_s_collectivite(app, money):
+    client = client_of(app, money.world.a.users["correspondent"])
+    token = csrf_token(client, "/chequierview/add")
+    form = {"number": "lyo 77", "prescripteur": "CCAS", "issued_on": TODAY.isoformat(),
+            "validity_date": (TODAY + timedelta(days=365)).isoformat(), "csrf_token": token}
+    assert client.post("/chequierview/add", data={**form, "collectivite": money.world.b.id}).status_code == 200
+    with scoped(EVERYTHING):
+        assert db.session.scalar(select(func.count()).select_from(Cheque)) == 0  # B is not a choice
+    response = client.post("/chequierview/add", data={**form, "collectivite": money.world.a.id})
+    assert response.status_code == 302
+    with scoped(EVERYTHING):
+        cheques = db.session.scalars(select(Cheque).order_by(Cheque.number)).all()
+    assert [c.number for c in cheques][:2] == ["LYO77-01", "LYO77-02"] and len(cheques) == 10
+    assert {c.collectivite_id for c in cheques} == {money.world.a.id}
+
+
+def test_a_used_fee_schedule_cannot_be_edited_and_another_collectivite_s_cannot_be_reached(app, money, requests):
+    from console.money.models import FeeSchedule
+
+    with scoped(EVERYTHING):
+        used_a, used_b = (db.session.scalar(select(FeeSchedule.id).where(FeeSchedule.collectivite_id == tenant.id))
+                          for tenant in (money.world.a, money.world.b))
+    client = client_of(app, money.world.a.users["correspondent"])
+    token = csrf_token(client, "/feescheduleview/add")
+    form = {"effective_from": "2020-01-01", "rate": "50", "fixed": "0", "note": "", "csrf_token": token}
+    page = client.post(f"/feescheduleview/edit/{used_a}", data=form, follow_redirects=True)
+    assert "ne peut plus être modifiée" in html.unescape(page.get_data(as_text=True))
+    assert client.get(f"/feescheduleview/show/{used_b}").status_code in (302, 404)
+    client.post(f"/feescheduleview/edit/{used_b}", data=form)
+    with scoped(EVERYTHING):
+        db.session.expire_all()
+        rates = set(db.session.scalars(select(FeeSchedule.rate)))
+    assert rates == {0}
+    listing = client.get("/feescheduleview/list/").get_data(as_text=True)
+    assert f"/feescheduleview/show/{used_a}" in listing and f"/feescheduleview/show/{used_b}" not in listing

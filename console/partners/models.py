@@ -11,7 +11,7 @@ from sqlalchemy import (
     Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event,
     text,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
 
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, utcnow
 
@@ -160,7 +160,24 @@ class AffiliationTransition(TenantOwned, Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class BankAccount(TenantOwned, Model):
+class RibFields:
+    """The bank details of a partner: holder, IBAN, BIC and the optional RIB document."""
+
+    holder: Mapped[str] = mapped_column(String(200))
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str] = mapped_column(String(11))
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stored_document.id"), nullable=True)
+
+    @declared_attr
+    def partner(cls) -> Mapped[Partner]:
+        return relationship(Partner)
+
+    @declared_attr
+    def document(cls) -> Mapped[Optional[StoredDocument]]:
+        return relationship(StoredDocument)
+
+
+class BankAccount(RibFields, TenantOwned, Model):
     """A partner's RIB: the current one (``replaced_at`` empty) and the previous ones, never deleted."""
 
     __tablename__ = "bank_account"
@@ -172,12 +189,6 @@ class BankAccount(TenantOwned, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"), index=True)
-    partner: Mapped[Partner] = relationship(Partner)
-    holder: Mapped[str] = mapped_column(String(200))
-    iban: Mapped[str] = mapped_column(String(34))
-    bic: Mapped[str] = mapped_column(String(11))
-    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stored_document.id"), nullable=True)
-    document: Mapped[Optional[StoredDocument]] = relationship(StoredDocument)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     replaced_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
     # The RIB-change request that made it current (None for the RIB given with the affiliation request).
@@ -193,7 +204,7 @@ class BankAccount(TenantOwned, Model):
         return f"{self.holder} {mask_iban(self.iban)}"
 
 
-class RibChangeRequest(TenantOwned, Model):
+class RibChangeRequest(RibFields, TenantOwned, Model):
     """A new RIB recorded by one user; it becomes current only when a second user confirms it."""
 
     __tablename__ = "rib_change_request"
@@ -201,12 +212,6 @@ class RibChangeRequest(TenantOwned, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
-    partner: Mapped[Partner] = relationship(Partner)
-    holder: Mapped[str] = mapped_column(String(200))
-    iban: Mapped[str] = mapped_column(String(34))
-    bic: Mapped[str] = mapped_column(String(11))
-    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stored_document.id"), nullable=True)
-    document: Mapped[Optional[StoredDocument]] = relationship(StoredDocument)
     status: Mapped[RibChangeStatus] = mapped_column(_enum(RibChangeStatus, "rib_change_status"),
                                                     default=RibChangeStatus.pending)
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

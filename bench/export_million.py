@@ -76,10 +76,10 @@ LOAD = [
               date '2026-01-12' + (g % 300), date '2026-01-27' + (g % 300), date '2026-01-20' + (g % 300),
               'VIR-' || g, :cid
        FROM generate_series(1, :rows / 100) AS g""",
+    # The first request id is a parameter: as a joined sub-query it is re-evaluated for every cheque.
     """INSERT INTO reimbursement_line (request_id, cheque_id, fee_schedule_id, face_value, fees, net, collectivite_id)
-       SELECT r.first + (q.n - 1) / 100, q.id, :schedule, 10.00, 0.35, 9.65, :cid
-       FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM cheque WHERE collectivite_id = :cid) AS q,
-            (SELECT min(id) AS first FROM reimbursement_request WHERE collectivite_id = :cid) AS r""",
+       SELECT :first_request + (q.n - 1) / 100, q.id, :schedule, 10.00, 0.35, 9.65, :cid
+       FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM cheque WHERE collectivite_id = :cid) AS q""",
 ]
 
 
@@ -118,6 +118,9 @@ def load(app: Any, rows: int) -> dict[str, int]:
         parameters = {"code": code, "cid": collectivite.id, "rows": rows, "schedule": schedule.id,
                       "first_partner": min(p.id for p in partners), "partners": PARTNERS}
         for statement in LOAD:
+            if ":first_request" in statement:
+                parameters["first_request"] = db.session.scalar(
+                    text("SELECT min(id) FROM reimbursement_request WHERE collectivite_id = :cid"), parameters)
             db.session.execute(text(statement), parameters)
         db.session.commit()
         with db.engine.connect() as connection:

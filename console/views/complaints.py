@@ -1,18 +1,18 @@
 """Complaints (réclamations) pages: list with the days left in the window, record, review, decide."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 
 from console.complaints import api as complaints_api
 from console.complaints.models import Complaint, ComplaintChannel, ComplaintStatus
-from console.errors import DomainError, NotFound
+from console.errors import DomainError
 from console.extensions import db
 from console.money.models import ReimbursementRequest, RequestStatus
 from console.views.base import flash_error
-from console.views.money import act, found, page_of, render, today, user_id
+from console.views.money import act, attempt, found, page_of, render, today, user_id
 from console.views.reports import parse_day
 
 STATUSES = {
@@ -67,18 +67,12 @@ class ComplaintsView(BaseView):
     @has_access
     def new(self):
         if request.method == "POST":
-            try:
-                complaint = complaints_api.record_complaint(
-                    db.session, request.form.get("request", type=int), parse_day("received_on"),
-                    request.form.get("channel", ""), request.form.get("description", ""), user_id())
-            except NotFound:
-                db.session.rollback()
-                abort(404)
-            except DomainError as error:
-                db.session.rollback()
-                flash_error(error)
+            complaint = attempt(lambda: complaints_api.record_complaint(
+                db.session, request.form.get("request", type=int), parse_day("received_on"),
+                request.form.get("channel", ""), request.form.get("description", ""), user_id()))
+            if isinstance(complaint, DomainError):
+                flash_error(complaint)
             else:
-                db.session.commit()
                 message = gettext("Complaint %(reference)s recorded.", reference=complaint.reference)
                 if not complaint.in_time:
                     message += " " + gettext("It was received out of time and cannot be accepted.")

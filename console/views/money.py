@@ -70,18 +70,26 @@ def render(view: BaseView, template: str, **context: Any) -> str:
                                 **context)
 
 
-def act(action: Callable[[], Any], success: str, back: str) -> Response:
-    """Run a domain write: commit and flash ``success``, or roll back and flash the refusal."""
+def attempt(action: Callable[[], Any]) -> Any:
+    """Run a domain write: commit and return its result, or roll back and return the refusal (404 if unseen)."""
     try:
-        action()
+        result = action()
     except NotFound:
         db.session.rollback()
         abort(404)
     except DomainError as error:
         db.session.rollback()
-        flash_error(error)
+        return error
+    db.session.commit()
+    return result
+
+
+def act(action: Callable[[], Any], success: str, back: str) -> Response:
+    """Run a domain write, flash ``success`` or the translated refusal, and go back."""
+    outcome = attempt(action)
+    if isinstance(outcome, DomainError):
+        flash_error(outcome)
     else:
-        db.session.commit()
         flash(success, "success")
     return redirect(back)
 
@@ -179,24 +187,13 @@ class ReimbursementsView(BaseView):
     def new(self):
         if request.method == "GET":
             return render(self, "money/new_request.html", partners=approved_partners(), refusals=[])
-        try:
-            submission = money_api.submit_request(
-                db.session, request.form.get("partner", type=int), request.form.get("cheques", ""),
-                parse_day("submitted_on") or today(), user_id())
-        except money_api.SubmissionRefused as error:
-            db.session.rollback()
-            flash_error(error)
+        submission = attempt(lambda: money_api.submit_request(
+            db.session, request.form.get("partner", type=int), request.form.get("cheques", ""),
+            parse_day("submitted_on") or today(), user_id()))
+        if isinstance(submission, DomainError):
+            flash_error(submission)
             return render(self, "money/new_request.html", partners=approved_partners(),
-                          refusals=error.refusals, form=request.form), 422
-        except NotFound:
-            db.session.rollback()
-            abort(404)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-            return render(self, "money/new_request.html", partners=approved_partners(), refusals=[],
-                          form=request.form), 422
-        db.session.commit()
+                          refusals=getattr(submission, "refusals", []), form=request.form), 422
         flash(gettext("Request %(reference)s received: %(count)s cheques, %(net)s to reimburse.",
                       reference=submission.request.reference, count=submission.request.cheque_count,
                       net=format_money(submission.request.net)), "success")

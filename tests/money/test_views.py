@@ -244,3 +244,23 @@ def test_a_used_fee_schedule_cannot_be_edited_and_another_collectivite_s_cannot_
     assert rates == {0}
     listing = client.get("/feescheduleview/list/").get_data(as_text=True)
     assert f"/feescheduleview/show/{used_a}" in listing and f"/feescheduleview/show/{used_b}" not in listing
+
+
+def test_a_batch_is_built_from_the_list_exported_for_the_treasurer_and_paid_at_once(app, money, requests):
+    client = client_of(app, money.world.a.users["correspondent"])
+    a = requests["a"]
+    payment_date = TODAY + timedelta(days=2)
+    response = post(client, "/reimbursements/batches/add", {"request": a["validated"],
+                                                            "payment_date": payment_date.isoformat()})
+    assert response.status_code == 302
+    with scoped(EVERYTHING):
+        batch_id = db.session.scalar(select(PaymentBatch.id))
+    page = client.get(f"/reimbursements/batches/{batch_id}").get_data(as_text=True)
+    assert payment_date.strftime("%d/%m/%Y") in page and "20,00" in page
+    export = client.get(f"/reimbursements/batches/{batch_id}/transfers.csv")
+    lines = export.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert export.mimetype == "text/csv" and lines[0].startswith("Demande;Identifiant;Partenaire;")
+    assert lines[1].endswith(";FR7630006000011234567890189;BDFEFRPPCCT;20,00;PASS NUMERIQUE RB-%07d" % a["validated"])
+    post(client, f"/reimbursements/batches/{batch_id}/pay", {"paid_on": TODAY.isoformat(),
+                                                             "transfer_reference": "LOT-1"})
+    assert status_of(a["validated"]) is RequestStatus.paid

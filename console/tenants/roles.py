@@ -58,21 +58,23 @@ ROLES = {
     + _menus("PartnerLookup", "CguVersions")
     + REPORTS
     + MONEY,
+    # Support agents reach partners only through the audited look-up (DESIGN: every look-up is audited).
     ROLE_SUPPORT: SELF_SERVICE
     + [
         ["Collectivite", READ],
-        ["Partner", READ],
         ["CguVersion", "can_(list|show|download)$"],
         ["Lookup", "can_search$"],
     ]
-    + _menus("Administration", "Collectivites", "Partners", "PartnerList")
+    + _menus("Administration", "Collectivites", "Partners")
     + _menus("PartnerLookup", "CguVersions")
     + REPORTS,
+    # Élus read the dashboard and the Excel reports, and may download the CGU in force (issue: "officials").
     ROLE_ELECTED: SELF_SERVICE
     + [
         ["Collectivite", READ],
+        ["CguVersion", "can_(list|show|download)$"],
     ]
-    + _menus("Administration", "Collectivites")
+    + _menus("Administration", "Collectivites", "Partners", "CguVersions")
     + REPORTS,
 }
 

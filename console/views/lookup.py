@@ -38,7 +38,8 @@ class LookupView(BaseView):
                 db.session.rollback()
                 flash_refusal(error)
         return self.render_template("partners/lookup.html", title=_l("Find a partner"), query=query or "",
-                                    results=results, status_labels=STATUS_LABELS)
+                                    results=results, status_labels=STATUS_LABELS,
+                                    can_open=self.appbuilder.sm.has_access("can_show", "Partner"))
 
 
 class LookupApi(BaseApi):

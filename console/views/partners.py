@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from functools import partial
 from typing import Any, Callable, TypeVar
 
 from flask import Response, abort, flash, g, redirect, request, send_file, url_for
@@ -17,9 +18,9 @@ from console.errors import DomainError, ValidationFailed
 from console.extensions import db
 from console.partners import api as partners_api
 from console.partners import rules as workflow
-from console.partners.api import RULES
+from console.partners.api import REQUIRED, RULES
 from console.partners.models import CguVersion, Partner, RejectionReason, StoredDocument, TransitionAction
-from console.partners.validators import mask_iban
+from console.partners.validators import mask_iban, validate_required
 from console.views.base import NO_DELETE, READ_ONLY, TenantModelRestApi, TenantModelView, form_rule, schema_rule
 
 T = TypeVar("T")
@@ -194,7 +195,11 @@ class PartnerApi(TenantModelRestApi):
     edit_columns = ["name", "siret", "email", "phone", "address", "postcode", "city"]
     search_columns = SEARCH_COLUMNS
     label_columns = LABELS
-    validators_columns = {name: schema_rule(rule) for name, rule in RULES.items()}
+    # A JSON body may send "" where a form field would be missing: required fields are checked too.
+    validators_columns = {
+        name: schema_rule(rule)
+        for name, rule in {**{f: partial(validate_required, field=f) for f in REQUIRED}, **RULES}.items()
+    }
 
     def pre_add(self, item: Partner) -> None:
         partners_api.register_submission(db.session, item, g.user)

@@ -42,7 +42,15 @@ def partners(world):
     }
 
 
-@pytest.mark.parametrize("role", ["correspondent", "support"])
+def test_support_agents_reach_partners_only_through_the_audited_look_up(client, world, partners):
+    login(client, world.a.users["support"])
+    assert denied(client.get("/partnerview/list/"))
+    assert denied(client.get(f"/partnerview/show/{partners['a']}"))
+    headers = api_token(client, world.a.users["support"])
+    assert denied(client.get("/api/v1/partner/", headers=headers))
+
+
+@pytest.mark.parametrize("role", ["correspondent"])
 def test_lists_counts_and_searches_show_only_own_rows(client, world, partners, role):
     login(client, world.a.users[role])
     page = client.get("/partnerview/list/").get_data(as_text=True)
@@ -59,8 +67,10 @@ def test_lists_counts_and_searches_show_only_own_rows(client, world, partners, r
     rison = f"(filters:!((col:collectivite,opr:rel_o_m,value:{world.b.id})))"
     probe = client.get(f"/api/v1/partner/?q={rison}", headers=headers)
     assert probe.status_code == 400 or probe.json["count"] == 0
-    collectivites = client.get("/api/v1/collectivite/", headers=headers).json
-    assert collectivites["ids"] == [world.a.id]
+    for role in TENANT_ROLES:
+        headers = api_token(client, world.a.users[role])
+        collectivites = client.get("/api/v1/collectivite/", headers=headers).json
+        assert collectivites["ids"] == [world.a.id] and collectivites["count"] == 1
 
 
 @pytest.mark.parametrize("role", TENANT_ROLES)

@@ -1,8 +1,10 @@
 """Support look-up: find partners by identifier, name, SIRET, e-mail, postcode or city; every search audited.
 
-Each kind of query hits an index: identifier (unique), SIRET, e-mail and postcode (their own indexes), name
-and city through the accent-free ``name_key``/``city_key`` columns indexed after the collectivité (the
-tenant criterion every query of a collectivité's user carries).
+Each kind of query hits an index (``Partner.__table_args__``; measured by bench/lookup.py): identifier,
+SIRET and postcode prefixes through pattern B-trees, e-mail, name and city (the accent-free
+``name_key``/``city_key`` columns) through trigram GIN indexes, name and city ones holding the collectivité
+too (the tenant criterion every query of a collectivité's user carries). On SQLite, a small database,
+LIKE reads the table.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
@@ -61,7 +63,8 @@ def criterion(query: str) -> Any:
     if compact.upper().startswith("PN-"):
         return Partner.identifier.like(_like(compact.upper()) + "%", escape="\\")
     if "@" in compact:
-        return func.lower(Partner.email).like("%" + _like(compact.lower()) + "%", escape="\\")
+        # ILIKE, not lower(email) LIKE: PostgreSQL's trigram index on the column serves it.
+        return Partner.email.ilike("%" + _like(compact) + "%", escape="\\")
     if compact.isdigit():
         if len(compact) == 5:
             return or_(Partner.postcode == compact, Partner.siret.like(compact + "%"))

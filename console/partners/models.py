@@ -66,6 +66,16 @@ def search_key(text: str | None) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+def trigrams(column: str) -> dict:
+    """PostgreSQL options of a trigram GIN index on ``column`` (partial, case-insensitive LIKE)."""
+    return {"postgresql_using": "gin", "postgresql_ops": {column: "gin_trgm_ops"}}
+
+
+def prefixes(column: str) -> dict:
+    """PostgreSQL options of a B-tree on ``column`` that serves LIKE 'prefix%' whatever the collation."""
+    return {"postgresql_ops": {column: "varchar_pattern_ops"}}
+
+
 class Partner(TenantOwned, Model):
     """A structure labellisée affiliated (or asking to be) with one collectivité."""
 
@@ -75,12 +85,18 @@ class Partner(TenantOwned, Model):
         Index("uq_partner_open_siret", "collectivite_id", "siret", unique=True,
               postgresql_where=text("status IN ('submitted', 'checked', 'approved', 'suspended')"),
               sqlite_where=text("status IN ('submitted', 'checked', 'approved', 'suspended')")),
-        Index("ix_partner_collectivite_city_key", "collectivite_id", "city_key"),
         Index("ix_partner_collectivite_status", "collectivite_id", "status"),
-        Index("ix_partner_collectivite_name_key", "collectivite_id", "name_key"),
-        Index("ix_partner_siret", "siret"),
-        Index("ix_partner_email", "email"),
-        Index("ix_partner_postcode", "postcode"),
+        # The look-up's indexes (partners.lookup, migration 0005, README « Look-up speed »). On PostgreSQL,
+        # trigram GIN indexes serve the partial, accent-free name, city and e-mail searches (LIKE '%zola%'),
+        # with the collectivité in the same GIN index (btree_gin) for a collectivité's users, and
+        # pattern_ops B-trees the prefix searches (LIKE 'PN-GIR-0012%'), which a B-tree of a non-C collation
+        # cannot serve. SQLite keeps plain B-trees.
+        Index("ix_partner_collectivite_name_key", "collectivite_id", "name_key", **trigrams("name_key")),
+        Index("ix_partner_collectivite_city_key", "collectivite_id", "city_key", **trigrams("city_key")),
+        Index("ix_partner_email", "email", **trigrams("email")),
+        Index("ix_partner_identifier_prefix", "identifier", **prefixes("identifier")),
+        Index("ix_partner_siret", "siret", **prefixes("siret")),
+        Index("ix_partner_postcode", "postcode", **prefixes("postcode")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

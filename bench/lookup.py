@@ -31,7 +31,7 @@ from sqlalchemy import event, insert, select, text, update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from export_million import console_app, scratch_database  # noqa: E402  (bench/ is the script's folder)
+from bench.export_million import console_app, scratch_database  # noqa: E402
 
 PASSWORD = "Banc-d-essai-1"
 # Six more collectivités after the demo's four: name, kind, SIREN, slug, code, (postcode, city) pairs.

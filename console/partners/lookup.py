@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -52,6 +52,21 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}{'*' * max(len(local) - 1, 3)}@{domain}"
 
 
+def shown_email(email: str, role_names: Iterable[str]) -> str:
+    """A partner's e-mail as a user holding these roles reads it (look-up and partners export alike):
+    in full for correspondents and operators, masked for everyone else (support agents)."""
+    return email if UNMASKED.intersection(role_names) else mask_email(email)
+
+
+def audit(session: Session, actor: ConsoleUser, searched: str, channel: str, result_count: int) -> LookupAudit:
+    """Record in the look-up log that ``actor`` read partners: a search (page, API) or a partners export."""
+    entry = LookupAudit(collectivite_id=actor.collectivite_id, user_id=actor.id, searched=searched[:200],
+                        channel=channel, result_count=result_count)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
 def _like(text: str) -> str:
     """The text with LIKE wildcards escaped (a typed % or _ means itself)."""
     return re.sub(r"([\\%_])", r"\\\1", text)
@@ -82,11 +97,9 @@ def search(session: Session, query: str | None, actor: ConsoleUser, channel: str
         raise DomainError(N_("Type at least %(min)s characters."), rule="lookup", field="q", min=MIN_LENGTH)
     rows = session.scalars(select(Partner).where(criterion(text)).order_by(Partner.name_key, Partner.id)
                            .limit(MAX_RESULTS)).all()
-    masked = not UNMASKED & actor.role_names
-    found = [Found(row.id, row.identifier, row.name, row.status, row.approved_at,
-                   mask_email(row.email) if masked else row.email, row.postcode, row.city, row.collectivite.name)
+    roles = actor.role_names
+    found = [Found(row.id, row.identifier, row.name, row.status, row.approved_at, shown_email(row.email, roles),
+                   row.postcode, row.city, row.collectivite.name)
              for row in rows]
-    session.add(LookupAudit(collectivite_id=actor.collectivite_id, user_id=actor.id, searched=text[:200],
-                            channel=channel, result_count=len(found)))
-    session.flush()
+    audit(session, actor, text, channel, len(found))
     return found

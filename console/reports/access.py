@@ -11,7 +11,8 @@ from console.tenants.models import ConsoleUser
 from console.tenants.security import scope_for_user
 
 ALL_KINDS = frozenset(ExportKind)
-# DESIGN: support agents look partners up; they never see money figures.
+# DESIGN: support agents look partners up; they never see money figures. Their partners export is a look-up
+# like the others: audited when asked for (reports.api.request_export), e-mails masked (partners.lookup).
 NO_MONEY_KINDS = frozenset({ExportKind.partners})
 
 KINDS_BY_ROLE = {

@@ -6,16 +6,21 @@ from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from console.errors import N_, Conflict, DomainError, NotFound
+from console.partners import lookup
+from console.partners.models import Partner
 from console.reports.access import export_scope
 from console.reports.models import Export, ExportKind, ExportStatus
+from console.tenants.context import Scope
 from console.tenants.models import ConsoleUser, utcnow
+from console.tenants.scoping import tenant_clause
 
 LANGUAGES = ("fr", "en")
 DEFAULT_TTL_HOURS = 72.0
+EXPORT_CHANNEL = "export"  # the look-up log's channel of partners exports (the others: "page", "api")
 
 
 def ttl_hours(config: Mapping[str, Any]) -> float:
@@ -48,7 +53,7 @@ def request_export(
     """Record a queued export; the caller commits, then starts it with ``reports.jobs.start``."""
     if collectivite_id is None and user.collectivite_id is not None:
         collectivite_id = user.collectivite_id
-    export_scope(user, kind, collectivite_id)
+    scope = export_scope(user, kind, collectivite_id)
     parameters: dict[str, Any] = {"language": language if language in LANGUAGES else "fr"}
     if kind is not ExportKind.partners:
         check_period(period_start, period_end)
@@ -57,7 +62,15 @@ def request_export(
                     status=ExportStatus.queued, rows_done=0)
     session.add(export)
     session.flush()
+    if kind is ExportKind.partners:
+        # DESIGN: every look-up is audited, and a partners export is the widest look-up there is.
+        lookup.audit(session, user, f"export {export.id}", EXPORT_CHANNEL, count_partners(session, scope))
     return export
+
+
+def count_partners(session: Session, scope: Scope) -> int:
+    """How many partners an export over ``scope`` lists (the export's own explicit tenant clause)."""
+    return session.scalar(select(func.count(Partner.id)).where(tenant_clause(Partner, scope)))
 
 
 def visible_exports(user: ConsoleUser) -> Select:

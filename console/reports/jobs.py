@@ -95,6 +95,7 @@ def _build(session: Session, export: Export, path: str) -> int:
     with scoped(EVERYTHING):
         user = session.get(ConsoleUser, export.user_id)
         scope = export_scope(user, export.kind, export.collectivite_id)
+        roles = frozenset(user.role_names)
         author = f"{user.first_name} {user.last_name}".strip()
         collectivite = session.get(Collectivite, export.collectivite_id) if export.collectivite_id else None
         where = collectivite.name if collectivite else gettext("All collectivités")
@@ -106,7 +107,7 @@ def _build(session: Session, export: Export, path: str) -> int:
         report = Report(
             session=session, workbook=workbook, scope=scope, today=local_now().date(),
             period_start=_day(parameters.get("period_start")), period_end=_day(parameters.get("period_end")),
-            progress=Progress(lambda done, total: jobs.set_progress(key, done, total)),
+            progress=Progress(lambda done, total: jobs.set_progress(key, done, total)), roles=roles,
         )
         with scoped(scope):
             BUILDERS[export.kind](report)

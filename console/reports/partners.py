@@ -1,4 +1,4 @@
-"""The partners export: identity, status, affiliation date, identifier and masked IBAN."""
+"""The partners export: identity, status, affiliation date, identifier, masked IBAN; e-mails as the look-up shows them."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -6,6 +6,7 @@ from typing import Any, Sequence
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import Select, and_, select
 
+from console.partners import lookup
 from console.partners.models import BankAccount, Partner, PartnerStatus
 from console.partners.validators import mask_iban
 from console.reports.report import Report
@@ -60,7 +61,7 @@ def build(report: Report) -> None:
     def convert(row: Sequence[Any]) -> tuple:
         identifier, name, status, approved, submitted, siret, email, postcode, city, iban, collectivite = row
         return (identifier, name, statuses[status], approved.date() if approved else None,
-                submitted.date() if submitted else None, siret, email, postcode, city,
+                submitted.date() if submitted else None, siret, lookup.shown_email(email, report.roles), postcode, city,
                 mask_iban(iban) if iban else None, collectivite)
 
     report.query_table(str(TITLE), columns(), statement(report), convert)

@@ -48,6 +48,8 @@ class Report:
     period_start: Optional[date] = None
     period_end: Optional[date] = None
     progress: Progress = field(default_factory=lambda: Progress(lambda done, total: None))
+    # The roles of the user the report is for: they decide what personal data shows (partners.lookup).
+    roles: frozenset[str] = frozenset()
 
     def count(self, statement: Select) -> int:
         """How many rows ``statement`` returns (what the progress bar counts to)."""

@@ -2,16 +2,20 @@
 
 Domain modules must not import Flask, so they cannot translate. They raise a
 ``DomainError`` carrying an untranslated message (marked with ``N_`` so that
-Babel extracts it) and the raw values (dates, Decimals) it mentions; the web
-layer translates the message and formats the values for the user's locale.
+Babel extracts it) and the raw values (dates, Decimals, enum members) it mentions;
+the web layer translates the message and formats the values for the user's locale.
 """
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Callable
+
+from console.labels import label
 
 
 def _untranslated(message: str, params: dict[str, Any]) -> str:
-    return message % params if params else message
+    shown = {key: label(value) if isinstance(value, Enum) else value for key, value in params.items()}
+    return message % shown if params else message
 
 
 _translator: list[Callable[[str, dict[str, Any]], str]] = [_untranslated]

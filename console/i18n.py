@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask_babel import get_locale, gettext
+from flask_babel import format_datetime, get_locale, gettext
+
+from console.labels import label
 
 DATE_PATTERN = "dd/MM/yyyy"
+MOMENT_PATTERN = "dd/MM/yyyy HH:mm"
 NBSP = "\u00a0"
 
 
@@ -17,6 +21,32 @@ def format_day(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return value.strftime("%d/%m/%Y")
+
+
+def format_moment(value: datetime | None) -> str:
+    """DD/MM/YYYY HH:MM in the users' time zone (Europe/Paris): timestamps are stored as naive UTC."""
+    if value is None:
+        return ""
+    return format_datetime(value, MOMENT_PATTERN)
+
+
+def format_label(member: Enum | None) -> str:
+    """The translated label of an enum member (a status, a channel, a reason)."""
+    if member is None:
+        return ""
+    return gettext(label(member))
+
+
+def format_yes_no(value: bool | None) -> str:
+    """"Oui"/"Non" (or "Yes"/"No") rather than True/False."""
+    if value is None:
+        return ""
+    return gettext("Yes") if value else gettext("No")
+
+
+def is_rate(name: str) -> bool:
+    """Decimals named ``rate`` or ``*_rate`` are percentages; the others are amounts in euros."""
+    return name == "rate" or name.endswith("_rate")
 
 
 def format_money(amount: Decimal | None) -> str:
@@ -29,20 +59,29 @@ def format_money(amount: Decimal | None) -> str:
     return text.replace("\u202f", NBSP) + NBSP + "EUR"
 
 
-def format_rate(rate: Decimal) -> str:
+def format_rate(rate: Decimal | None) -> str:
     """A percentage: ``2,5 %``."""
+    if rate is None:
+        return ""
     return format_decimal(rate, format="#,##0.####", locale=str(get_locale() or "fr")) + NBSP + "%"
 
 
 def format_value(key: str, value: Any) -> Any:
-    """Format one parameter of a message for the user's locale (Decimals are amounts, but rates)."""
+    """Format one parameter of a message for the user's locale (Decimals are amounts, but rates; enums, labels)."""
     if isinstance(value, (date, datetime)):
         return format_day(value)
     if isinstance(value, Decimal):
-        return format_rate(value) if key == "rate" or key.endswith("_rate") else format_money(value)
+        return format_rate(value) if is_rate(key) else format_money(value)
+    if isinstance(value, Enum):
+        return format_label(value)
     return value
 
 
 def translate_error(message: str, params: dict[str, Any]) -> str:
     """Translate a domain message and format the dates and amounts it names."""
     return gettext(message, **{key: format_value(key, value) for key, value in params.items()})
+
+
+#: The filters every page's templates may use: ``{{ item.status|label }}``, ``{{ step.at|moment }}``...
+TEMPLATE_FILTERS = {"label": format_label, "day": format_day, "moment": format_moment, "money": format_money,
+                    "rate": format_rate}

@@ -13,6 +13,9 @@ from console.money.api import get
 from console.money.models import ReimbursementRequest, RequestStatus
 from console.partners.validators import validate_required
 
+#: The note of the first event of a complaint received out of time (shown translated).
+OUT_OF_TIME = "out_of_time"
+
 #: The workflow: which status may follow which.
 NEXT = {
     ComplaintStatus.received: {ComplaintStatus.under_review},
@@ -47,7 +50,7 @@ def record_complaint(session: Session, request_id: int, received_on: date | None
         deadline=rules.complaint_deadline(request.paid_on),
         in_time=rules.is_complaint_in_time(request.paid_on, received_on),
     )
-    _event(complaint, ComplaintStatus.received, user_id, None if complaint.in_time else "out_of_time")
+    _event(complaint, ComplaintStatus.received, user_id, None if complaint.in_time else OUT_OF_TIME)
     session.add(complaint)
     session.flush()
     return complaint

@@ -14,6 +14,8 @@ from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from console.complaints.rules import complaint_days_left
+from console.errors import N_
+from console.labels import register
 from console.money.models import ReimbursementRequest
 from console.tenants.models import ConsoleUser, TenantOwned, utcnow
 
@@ -31,6 +33,20 @@ class ComplaintStatus(enum.Enum):
     under_review = "under_review"
     accepted = "accepted"
     rejected = "rejected"
+
+
+register({
+    ComplaintChannel.email: N_("E-mail"),
+    ComplaintChannel.letter: N_("Letter"),
+    ComplaintChannel.phone: N_("Phone"),
+    ComplaintChannel.counter: N_("At the counter"),
+    ComplaintChannel.extranet: N_("Partner extranet"),
+    # Feminine in French (« réclamation »), like the reimbursement requests' statuses.
+    ComplaintStatus.received: N_("Received"),
+    ComplaintStatus.under_review: N_("Under review"),
+    ComplaintStatus.accepted: N_("Accepted"),
+    ComplaintStatus.rejected: N_("Rejected"),
+})
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:

@@ -17,6 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from console.errors import N_
+from console.labels import register
 from console.money.rules import CHEQUE_VALUE, is_payment_overdue
 from console.partners.models import Partner
 from console.tenants.models import ConsoleUser, TenantOwned, utcnow
@@ -55,6 +57,25 @@ class RequestStatus(enum.Enum):
 class BatchStatus(enum.Enum):
     open = "open"
     paid = "paid"
+
+
+register({
+    ChequierStatus.issued: N_("Issued to the prescripteur"),
+    ChequierStatus.distributed: N_("Distributed"),
+    ChequierStatus.not_distributed: N_("Not distributed"),
+    ChequeStatus.issued: N_("Issued"),
+    ChequeStatus.accepted: N_("Registered"),  # by a partner, when it received the cheque
+    ChequeStatus.requested: N_("In a request"),
+    ChequeStatus.reimbursed: N_("Reimbursed"),
+    # Not "Rejected": that msgid is feminine (a request, a complaint) and a cheque is masculine in French.
+    ChequeStatus.rejected: N_("Request rejected"),
+    RequestStatus.submitted: N_("Submitted"),
+    RequestStatus.validated: N_("Validated"),
+    RequestStatus.rejected: N_("Rejected"),
+    RequestStatus.paid: N_("Paid"),
+    BatchStatus.open: N_("Open, awaiting the transfer"),
+    BatchStatus.paid: N_("Paid by transfer"),
+})
 
 
 class Chequier(TenantOwned, Model):

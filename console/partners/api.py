@@ -13,6 +13,7 @@ from sqlalchemy import Connection, event, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from console import labels
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
 from console.errors import N_, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from console.mail import queue_mail
@@ -306,7 +307,7 @@ def _notify(session: Session, partner: Partner, transition: AffiliationTransitio
     template = NOTIFIED.get(transition.action)
     if template is None:
         return
-    reason_label = workflow.REJECTION_LABELS.get(transition.reason_code) if transition.reason_code else None
+    reason_label = labels.label(transition.reason_code) if transition.reason_code else None
     queue_mail(session, partner.email, template, collectivite_id=partner.collectivite_id, partner=partner,
                collectivite=partner.collectivite, reason_label=reason_label, reason=transition.reason)
 

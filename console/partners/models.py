@@ -13,6 +13,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
 
+from console.errors import N_
+from console.labels import register
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, utcnow
 
 USER_FK = "ab_user.id"
@@ -52,6 +54,31 @@ class RibChangeStatus(enum.Enum):
     pending = "pending"
     confirmed = "confirmed"
     cancelled = "cancelled"
+
+
+register({
+    # The noun says what the status is about, so that French agrees (« demande rejetée », « partenaire suspendu »).
+    PartnerStatus.submitted: N_("Submitted, awaiting the operator check"),
+    PartnerStatus.checked: N_("Checked by the operator"),
+    PartnerStatus.approved: N_("Approved partner"),
+    PartnerStatus.rejected: N_("Rejected request"),
+    PartnerStatus.suspended: N_("Suspended partner"),
+    TransitionAction.submit: N_("Request submitted"),
+    TransitionAction.check_pass: N_("Operator check passed"),
+    TransitionAction.check_fail: N_("Operator check failed"),
+    TransitionAction.approve: N_("Affiliation approved"),
+    TransitionAction.reject: N_("Affiliation rejected"),
+    TransitionAction.suspend: N_("Affiliation suspended"),
+    TransitionAction.reinstate: N_("Affiliation reinstated"),
+    RejectionReason.eligibility: N_("The structure is not eligible"),
+    RejectionReason.incomplete_documents: N_("Incomplete documents"),
+    RejectionReason.duplicate: N_("Duplicate request"),
+    RejectionReason.closed_business: N_("The business is closed"),
+    RejectionReason.other: N_("Other reason"),
+    RibChangeStatus.pending: N_("Awaiting confirmation"),
+    RibChangeStatus.confirmed: N_("Confirmed"),
+    RibChangeStatus.cancelled: N_("Cancelled"),
+})
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:

@@ -10,47 +10,6 @@ from console.partners.models import PartnerStatus, RejectionReason, TransitionAc
 S, A = PartnerStatus, TransitionAction
 
 
-class Label:
-    """A word of a message (a status, a reason) translated when the message is shown."""
-
-    def __init__(self, msgid: str) -> None:
-        self.msgid = msgid
-
-    def __str__(self) -> str:
-        return str(DomainError(self.msgid))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Label) and other.msgid == self.msgid
-
-    def __hash__(self) -> int:
-        return hash(self.msgid)
-
-
-STATUS_LABELS = {
-    S.submitted: N_("submitted, awaiting the operator check"),
-    S.checked: N_("checked by the operator"),
-    S.approved: N_("approved partner"),
-    S.rejected: N_("rejected request"),
-    S.suspended: N_("suspended partner"),
-}
-ACTION_LABELS = {
-    A.submit: N_("Request submitted"),
-    A.check_pass: N_("Operator check passed"),
-    A.check_fail: N_("Operator check failed"),
-    A.approve: N_("Affiliation approved"),
-    A.reject: N_("Affiliation rejected"),
-    A.suspend: N_("Affiliation suspended"),
-    A.reinstate: N_("Affiliation reinstated"),
-}
-REJECTION_LABELS = {
-    RejectionReason.eligibility: N_("The structure is not eligible"),
-    RejectionReason.incomplete_documents: N_("Incomplete documents"),
-    RejectionReason.duplicate: N_("Duplicate request"),
-    RejectionReason.closed_business: N_("The business is closed"),
-    RejectionReason.other: N_("Other reason"),
-}
-
-
 @dataclass(frozen=True)
 class Step:
     """One legal transition: from which statuses, to which, by which role, and what it needs."""
@@ -91,10 +50,10 @@ def check_transition(action: TransitionAction, status: PartnerStatus, identifier
         raise Forbidden(ROLE_REFUSALS[step.role], rule="affiliation_role")
     if status is step.target and status not in step.sources:
         raise DomainError(N_("Nothing to do: the status of %(identifier)s is already « %(status)s »."),
-                          rule="affiliation_twice", identifier=identifier, status=Label(STATUS_LABELS[status]))
+                          rule="affiliation_twice", identifier=identifier, status=status)
     if status not in step.sources:
         raise DomainError(step.refusal, rule="affiliation_transition", identifier=identifier,
-                          status=Label(STATUS_LABELS[status]))
+                          status=status)
     if action is A.reject and reason_code is None:
         raise DomainError(N_("Choose the reason of the rejection."), rule="reason", field="reason_code")
     if step.needs_reason and not (reason or "").strip() and reason_code in (None, RejectionReason.other):

@@ -3,25 +3,17 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
 from sqlalchemy import Select, select
 
+from console.i18n import format_label
 from console.money.models import Cheque, ChequeStatus, Chequier, ReimbursementLine
 from console.partners.models import Partner
 from console.reports.labels import translated
+from console.reports.models import ExportKind
 from console.reports.report import Report
 from console.reports.xlsx import Column
 from console.tenants.scoping import tenant_clause
-
-TITLE = _l("Cheques")
-
-STATUS_LABELS = {
-    ChequeStatus.issued: _l("Issued"),
-    ChequeStatus.accepted: _l("Accepted"),
-    ChequeStatus.requested: _l("In a request"),
-    ChequeStatus.reimbursed: _l("Reimbursed"),
-    ChequeStatus.rejected: _l("Rejected"),
-}
 
 
 def columns() -> list[Column]:
@@ -57,7 +49,7 @@ def statement(report: Report) -> Select:
 
 def converter() -> Callable[[Sequence[Any]], tuple]:
     """Turn a row of ``statement`` into the sheet's values: the per-row work is a dict look-up and a reference."""
-    statuses = translated(STATUS_LABELS)
+    statuses = translated(ChequeStatus)
 
     def convert(row: Sequence[Any]) -> tuple:
         number, chequier, face, validity, prescripteur, status, partner, accepted, request, fees, net = row
@@ -69,4 +61,4 @@ def converter() -> Callable[[Sequence[Any]], tuple]:
 
 def build(report: Report) -> None:
     """One sheet, one row per cheque."""
-    report.query_table(str(TITLE), columns(), statement(report), converter())
+    report.query_table(format_label(ExportKind.cheques), columns(), statement(report), converter())

@@ -3,33 +3,20 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
 from sqlalchemy import Select, select
 
 from console.complaints.models import Complaint, ComplaintChannel, ComplaintStatus
 from console.complaints.rules import complaint_days_left
+from console.i18n import format_label
 from console.money.models import ReimbursementRequest
 from console.partners.models import Partner
 from console.reports.labels import translated, yes_no
+from console.reports.models import ExportKind
 from console.reports.report import Report
 from console.reports.xlsx import Column
 from console.tenants.scoping import tenant_clause
 
-TITLE = _l("Complaints")
-
-STATUS_LABELS = {
-    ComplaintStatus.received: _l("Received"),
-    ComplaintStatus.under_review: _l("Under review"),
-    ComplaintStatus.accepted: _l("Accepted"),
-    ComplaintStatus.rejected: _l("Rejected"),
-}
-CHANNEL_LABELS = {
-    ComplaintChannel.email: _l("E-mail"),
-    ComplaintChannel.letter: _l("Letter"),
-    ComplaintChannel.phone: _l("Phone"),
-    ComplaintChannel.counter: _l("Counter"),
-    ComplaintChannel.extranet: _l("Extranet"),
-}
 CLOSED = (ComplaintStatus.accepted, ComplaintStatus.rejected)
 
 
@@ -67,7 +54,8 @@ def statement(report: Report) -> Select:
 
 def build(report: Report) -> None:
     """One sheet, one row per complaint; days left only for complaints still open."""
-    statuses, channels, answers, today = translated(STATUS_LABELS), translated(CHANNEL_LABELS), yes_no(), report.today
+    statuses, channels = translated(ComplaintStatus), translated(ComplaintChannel)
+    answers, today = yes_no(), report.today
 
     def convert(row: Sequence[Any]) -> tuple:
         pk, request, identifier, name, received, channel, status, paid, deadline, in_time, correction, decided = row
@@ -75,4 +63,4 @@ def build(report: Report) -> None:
         return (f"RC-{pk:06d}", f"RB-{request:07d}", identifier, name, received, channels[channel],
                 statuses[status], paid, deadline, days_left, answers[not in_time], correction, decided)
 
-    report.query_table(str(TITLE), columns(), statement(report), convert)
+    report.query_table(format_label(ExportKind.complaints), columns(), statement(report), convert)

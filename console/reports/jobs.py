@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from console import jobs
 from console.errors import DomainError
 from console.extensions import db
+from console.i18n import format_label
 from console.reports import api as reports_api
 from console.reports import cheques, complaints, partners, reimbursements, schedule, summary, xlsx
 from console.reports.access import export_scope
@@ -32,13 +33,6 @@ BUILDERS: dict[ExportKind, Callable[[Report], None]] = {
     ExportKind.cheques: cheques.build,
     ExportKind.complaints: complaints.build,
     ExportKind.summary: summary.build,
-}
-TITLES = {
-    ExportKind.partners: partners.TITLE,
-    ExportKind.reimbursements: reimbursements.TITLE,
-    ExportKind.cheques: cheques.TITLE,
-    ExportKind.complaints: complaints.TITLE,
-    ExportKind.summary: summary.TITLE,
 }
 
 
@@ -102,7 +96,7 @@ def _build(session: Session, export: Export, path: str) -> int:
     parameters = export.parameters
     key = progress_key(export.id)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    title = str(TITLES[export.kind])
+    title = format_label(export.kind)
     with xlsx.writing(path) as workbook:
         report = Report(
             session=session, workbook=workbook, scope=scope, today=local_now().date(),

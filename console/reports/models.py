@@ -9,6 +9,8 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from console.errors import N_
+from console.labels import register
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, utcnow
 
 
@@ -26,6 +28,21 @@ class ExportStatus(enum.Enum):
     done = "done"
     failed = "failed"
     expired = "expired"
+
+
+register({
+    # Also the title of each workbook's main sheet.
+    ExportKind.partners: N_("Partners"),
+    ExportKind.reimbursements: N_("Reimbursement requests"),
+    ExportKind.cheques: N_("Cheques"),
+    ExportKind.complaints: N_("Complaints"),
+    ExportKind.summary: N_("Summary for elected officials"),
+    ExportStatus.queued: N_("Queued"),
+    ExportStatus.running: N_("Running"),
+    ExportStatus.done: N_("Ready"),
+    ExportStatus.failed: N_("Failed"),
+    ExportStatus.expired: N_("Expired"),
+})
 
 
 class Export(Model):

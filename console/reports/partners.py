@@ -3,26 +3,19 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
 from sqlalchemy import Select, and_, select
 
+from console.i18n import format_label
 from console.partners import lookup
 from console.partners.models import BankAccount, Partner, PartnerStatus
 from console.partners.validators import mask_iban
+from console.reports.labels import translated
+from console.reports.models import ExportKind
 from console.reports.report import Report
 from console.reports.xlsx import Column
 from console.tenants.models import Collectivite
 from console.tenants.scoping import tenant_clause
-
-TITLE = _l("Partners")
-
-STATUS_LABELS = {
-    PartnerStatus.submitted: _l("Submitted"),
-    PartnerStatus.checked: _l("Checked by the operator"),
-    PartnerStatus.approved: _l("Approved"),
-    PartnerStatus.rejected: _l("Rejected"),
-    PartnerStatus.suspended: _l("Suspended"),
-}
 
 
 def columns() -> list[Column]:
@@ -56,7 +49,7 @@ def statement(report: Report) -> Select:
 
 def build(report: Report) -> None:
     """One sheet, one row per partner."""
-    statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
+    statuses = translated(PartnerStatus)
 
     def convert(row: Sequence[Any]) -> tuple:
         identifier, name, status, approved, submitted, siret, email, postcode, city, iban, collectivite = row
@@ -64,4 +57,4 @@ def build(report: Report) -> None:
                 submitted.date() if submitted else None, siret, lookup.shown_email(email, report.roles), postcode, city,
                 mask_iban(iban) if iban else None, collectivite)
 
-    report.query_table(str(TITLE), columns(), statement(report), convert)
+    report.query_table(format_label(ExportKind.partners), columns(), statement(report), convert)

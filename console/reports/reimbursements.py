@@ -3,25 +3,19 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
 from sqlalchemy import Select, select
 
+from console.i18n import format_label
 from console.money.models import ReimbursementRequest, RequestStatus
 from console.money.rules import is_payment_overdue, payment_due_date
 from console.partners.models import Partner
 from console.reports.labels import translated, yes_no
+from console.reports.models import ExportKind
 from console.reports.report import Report
 from console.reports.xlsx import Column
 from console.tenants.scoping import tenant_clause
 
-TITLE = _l("Reimbursement requests")
-
-STATUS_LABELS = {
-    RequestStatus.submitted: _l("Submitted"),
-    RequestStatus.validated: _l("Validated"),
-    RequestStatus.rejected: _l("Rejected"),
-    RequestStatus.paid: _l("Paid"),
-}
 VALIDATED = (RequestStatus.validated, RequestStatus.paid)
 
 
@@ -60,7 +54,7 @@ def statement(report: Report) -> Select:
 
 def build(report: Report) -> None:
     """One sheet, one row per request."""
-    statuses, answers, today = translated(STATUS_LABELS), yes_no(), report.today
+    statuses, answers, today = translated(RequestStatus), yes_no(), report.today
 
     def convert(row: Sequence[Any]) -> tuple:
         pk, identifier, name, status, submitted, cheques, gross, fees, net, decided, paid, transfer = row
@@ -70,4 +64,4 @@ def build(report: Report) -> None:
         return (f"RB-{pk:07d}", identifier, name, statuses[status], submitted, cheques, gross, fees, net,
                 validated, due, paid, transfer, overdue)
 
-    report.query_table(str(TITLE), columns(), statement(report), convert)
+    report.query_table(format_label(ExportKind.reimbursements), columns(), statement(report), convert)

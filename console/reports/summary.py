@@ -1,15 +1,13 @@
 """The summary workbook for elected officials: key figures, month by month and per partner, with charts."""
 from __future__ import annotations
 
-from flask_babel import format_date, gettext, lazy_gettext as _l
+from flask_babel import format_date, gettext
 
 from console.reports import figures as figures_module
 from console.reports import xlsx
 from console.reports.figures import KeyFigures
 from console.reports.report import Report
 from console.reports.xlsx import Column
-
-TITLE = _l("Summary for elected officials")
 
 
 def key_figure_labels() -> list[tuple[str, str, xlsx.Kind]]:

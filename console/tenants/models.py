@@ -10,6 +10,9 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from console.errors import N_
+from console.labels import register
+
 
 def utcnow() -> datetime:
     """Timestamps are stored in UTC, naive, so SQLite and PostgreSQL agree."""
@@ -21,6 +24,14 @@ class CollectiviteKind(enum.Enum):
     departement = "departement"
     region = "region"
     epci = "epci"
+
+
+register({
+    CollectiviteKind.commune: N_("Commune"),
+    CollectiviteKind.departement: N_("Département"),
+    CollectiviteKind.region: N_("Région"),
+    CollectiviteKind.epci: N_("EPCI"),
+})
 
 
 class Collectivite(Model):

@@ -1,7 +1,9 @@
 """Every view and API of the console, registered in one place."""
+from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
+from console.i18n import TEMPLATE_FILTERS
 from console.views.collectivites import CollectiviteApi, CollectiviteView
 from console.views.complaints import ComplaintsView
 from console.views.dashboard import DashboardView
@@ -20,6 +22,7 @@ REPORTS = {"category": "Reports", "category_label": _l("Reports"), "category_ico
 
 
 def register_views(appbuilder: AppBuilder) -> None:
+    current_app.jinja_env.filters.update(TEMPLATE_FILTERS)
     appbuilder.add_view(DashboardView, "Dashboard", label=_l("Dashboard"), icon="fa-chart-line", **REPORTS)
     appbuilder.add_view(ExportView, "Exports", label=_l("Excel exports"), icon="fa-file-excel", **REPORTS)
     appbuilder.add_view(ReportSubscriptionView, "ReportSubscriptions", label=_l("Monthly summary"),

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
 from sqlalchemy import select
 
 from console.complaints import api as complaints_api
+from console.complaints.api import OUT_OF_TIME
 from console.complaints.models import Complaint, ComplaintChannel, ComplaintStatus
 from console.errors import DomainError
 from console.extensions import db
@@ -15,19 +16,6 @@ from console.views.base import flash_error
 from console.views.money import act, attempt, found, page_of, render, today, user_id
 from console.views.reports import parse_day
 
-STATUSES = {
-    ComplaintStatus.received: _l("Received"),
-    ComplaintStatus.under_review: _l("Under review"),
-    ComplaintStatus.accepted: _l("Accepted"),
-    ComplaintStatus.rejected: _l("Rejected"),
-}
-CHANNELS = {
-    ComplaintChannel.email: _l("E-mail"),
-    ComplaintChannel.letter: _l("Letter"),
-    ComplaintChannel.phone: _l("Phone"),
-    ComplaintChannel.counter: _l("At the counter"),
-    ComplaintChannel.extranet: _l("Partner extranet"),
-}
 #: The paid requests offered in the form's drop-down, most recent first.
 REQUEST_CHOICES = 300
 
@@ -42,8 +30,8 @@ class ComplaintsView(BaseView):
     default_view = "list"
 
     def _render(self, template: str, **context):
-        return render(self, template, statuses=STATUSES, channels=CHANNELS,
-                      status_labels={status.value: label for status, label in STATUSES.items()}, **context)
+        return render(self, template, statuses=list(ComplaintStatus), channels=list(ComplaintChannel),
+                      Status=ComplaintStatus, out_of_time=OUT_OF_TIME, **context)
 
     @expose("/")
     @has_access

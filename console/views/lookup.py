@@ -12,8 +12,7 @@ from console.errors import DomainError
 from console.extensions import db
 from console.partners import lookup
 from console.partners.models import LookupAudit
-from console.partners.rules import STATUS_LABELS
-from console.views.base import READ_ONLY
+from console.views.base import READ_ONLY, FormattedColumns
 from console.views.partners import bilingual, flash_refusal
 
 
@@ -38,7 +37,7 @@ class LookupView(BaseView):
                 db.session.rollback()
                 flash_refusal(error)
         return self.render_template("partners/lookup.html", title=_l("Find a partner"), query=query or "",
-                                    results=results, status_labels=STATUS_LABELS,
+                                    results=results,
                                     can_open=self.appbuilder.sm.has_access("can_show", "Partner"))
 
 
@@ -86,7 +85,7 @@ class LookupApi(BaseApi):
         return self.response(200, count=len(found), result=[row.as_json() for row in found])
 
 
-class LookupAuditView(ModelView):
+class LookupAuditView(FormattedColumns, ModelView):
     """Who looked up what, and when (operators)."""
 
     datamodel = SQLAInterface(LookupAudit)

@@ -24,8 +24,7 @@ from console.extensions import db
 from console.i18n import format_day, format_money
 from console.money import api as money_api
 from console.money.models import (
-    BatchStatus, Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, PartnerBlock, PaymentBatch,
-    ReimbursementRequest, RequestStatus,
+    BatchStatus, Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus,
 )
 from console.partners.models import Partner, PartnerStatus
 from console.partners.validators import mask_iban
@@ -33,25 +32,6 @@ from console.views.base import READ_ONLY, TenantModelView, flash_error
 from console.views.reports import parse_day
 
 PAGE_SIZE = 50
-
-REQUEST_STATUS = {
-    RequestStatus.submitted: _l("Submitted"),
-    RequestStatus.validated: _l("Validated"),
-    RequestStatus.rejected: _l("Rejected"),
-    RequestStatus.paid: _l("Paid"),
-}
-CHEQUE_STATUS = {
-    ChequeStatus.issued: _l("Issued"),
-    ChequeStatus.accepted: _l("Accepted"),
-    ChequeStatus.requested: _l("In a request"),
-    ChequeStatus.reimbursed: _l("Reimbursed"),
-    ChequeStatus.rejected: _l("Rejected"),
-}
-CHEQUIER_STATUS = {
-    ChequierStatus.issued: _l("Issued to the prescripteur"),
-    ChequierStatus.distributed: _l("Distributed"),
-    ChequierStatus.not_distributed: _l("Not distributed"),
-}
 
 
 def today() -> date:
@@ -64,10 +44,9 @@ def user_id() -> int | None:
 
 
 def render(view: BaseView, template: str, **context: Any) -> str:
-    """Render a money template with the locale's formatters and the statuses' labels."""
+    """Render a money template with the locale's formatters."""
     return view.render_template(template, money=format_money, day=format_day, mask_iban=mask_iban,
-                                today=today(), request_status=REQUEST_STATUS, cheque_status=CHEQUE_STATUS,
-                                **context)
+                                today=today(), **context)
 
 
 def attempt(action: Callable[[], Any]) -> Any:
@@ -151,6 +130,7 @@ class ReimbursementsView(BaseView):
         rows, page, pages = page_of(filtered_requests())
         partner = request.args.get("partner", type=int)
         return render(self, "money/requests.html", rows=rows, page=page, pages=pages, partners=approved_partners(),
+                      statuses=list(RequestStatus),
                       status=request.args.get("status", ""),
                       overdue=request.args.get("overdue", "").lower() in ("1", "true", "on", "yes"),
                       partner=partner, title=gettext("Reimbursement follow-up"))
@@ -315,7 +295,6 @@ class ChequierView(TenantModelView):
     edit_columns = ["status", "distributed_on"]
     search_columns = ["number", "prescripteur", "status", "issued_on", "validity_date"]
     base_order = ("issued_on", "desc")
-    formatters_columns = {"status": lambda status: CHEQUIER_STATUS.get(status, status)}
 
     def pre_add(self, item: Chequier) -> None:
         money_api.fill_chequier(item)
@@ -340,7 +319,6 @@ class ChequeView(TenantModelView):
                     "accepted_on", "collectivite"]
     search_columns = ["number", "status", "partner", "validity_date", "accepted_on", "prescripteur"]
     base_order = ("number", "asc")
-    formatters_columns = {"status": lambda status: CHEQUE_STATUS.get(status, status), "face_value": format_money}
 
 
 class FeeScheduleView(TenantModelView):

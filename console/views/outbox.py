@@ -4,10 +4,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from console.mail import OutboxMessage
-from console.views.base import READ_ONLY
+from console.views.base import READ_ONLY, FormattedColumns
 
 
-class OutboxView(ModelView):
+class OutboxView(FormattedColumns, ModelView):
     datamodel = SQLAInterface(OutboxMessage)
     class_permission_name = "Outbox"
     base_permissions = READ_ONLY

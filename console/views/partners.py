@@ -16,8 +16,8 @@ from flask_babel import gettext, lazy_gettext as _l
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
 from console.errors import DomainError, ValidationFailed
 from console.extensions import db
+from console.i18n import format_label
 from console.partners import api as partners_api
-from console.partners import rules as workflow
 from console.partners.api import REQUIRED, RULES
 from console.partners.models import CguVersion, Partner, RejectionReason, StoredDocument, TransitionAction
 from console.partners.validators import mask_iban, validate_required
@@ -138,10 +138,8 @@ class PartnerView(TenantModelView):
             "pending": partners_api.pending_rib_changes(session, partner) if manager else [],
             "changes": partners_api.history(session, partner) if manager else [],
             "mask_iban": mask_iban,
-            "status_labels": workflow.STATUS_LABELS,
-            "action_labels": workflow.ACTION_LABELS,
-            "rejection_labels": workflow.REJECTION_LABELS,
-            "actions": TransitionAction,
+            "reasons": list(RejectionReason),
+            "field_labels": LABELS,
         }
 
     @expose("/transition/<pk>", methods=["POST"])
@@ -153,7 +151,7 @@ class PartnerView(TenantModelView):
             abort(400)
         commit_or_flash(lambda: partners_api.move(db.session, pk, action, g.user, request.form.get("reason_code")
                                                   or None, request.form.get("reason")),
-                        gettext(workflow.ACTION_LABELS[action]))
+                        format_label(action))
         return redirect(url_for(".show", pk=pk))
 
     @expose("/rib/<pk>", methods=["POST"])

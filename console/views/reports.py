@@ -6,27 +6,21 @@ from typing import Any, Callable, Optional
 
 from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
 from console import jobs
 from console.errors import N_, DomainError
 from console.extensions import db
+from console.i18n import format_label
 from console.reports import api as reports_api
 from console.reports import schedule
 from console.reports.access import allowed_kinds
-from console.reports.jobs import TITLES, progress_key, start
+from console.reports.jobs import progress_key, start
 from console.reports.models import Export, ExportKind, ExportStatus, ReportSubscription
 from console.tenants.context import current_scope
 from console.tenants.models import Collectivite
 
-STATUS_LABELS = {
-    ExportStatus.queued: _l("Queued"),
-    ExportStatus.running: _l("Running"),
-    ExportStatus.done: _l("Ready"),
-    ExportStatus.failed: _l("Failed"),
-    ExportStatus.expired: _l("Expired"),
-}
 KIND_ORDER = [ExportKind.summary, ExportKind.reimbursements, ExportKind.cheques, ExportKind.complaints,
               ExportKind.partners]
 LIST_LIMIT = 50
@@ -64,7 +58,7 @@ def export_state(export: Export) -> dict[str, Any]:
     return {
         "id": export.id,
         "status": export.status.value,
-        "status_label": str(STATUS_LABELS[export.status]),
+        "status_label": format_label(export.status),
         "rows_done": done,
         "rows_total": total,
         "percent": percent,
@@ -99,7 +93,7 @@ class ExportView(BaseView):
         today = date.today()
         return self.render_template(
             "reports/exports.html", exports=[(export, export_state(export)) for export in exports],
-            kinds=[(kind.value, str(TITLES[kind])) for kind in kinds], titles=TITLES,
+            kinds=[(kind.value, format_label(kind)) for kind in kinds],
             collectivites=collectivites, default_start=today.replace(month=1, day=1), default_end=today,
         )
 
@@ -159,7 +153,7 @@ class ExportView(BaseView):
             path = reports_api.download_path(export)
         except DomainError as error:
             abort(error.status, description=str(error))
-        name = f"{TITLES[export.kind]} {export.finished_at:%Y-%m-%d} {export.id}.xlsx"
+        name = f"{format_label(export.kind)} {export.finished_at:%Y-%m-%d} {export.id}.xlsx"
         return send_file(path, as_attachment=True, download_name=name,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

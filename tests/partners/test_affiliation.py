@@ -47,20 +47,20 @@ def english(error: DomainError) -> str:
 
 
 @pytest.mark.parametrize("start, action, message", [
-    (S.submitted, A.approve, "Status of PN-ALP-000001: submitted, awaiting the operator check. "
+    (S.submitted, A.approve, "Status of PN-ALP-000001: Submitted, awaiting the operator check. "
      "Only a checked request can be approved."),
-    (S.submitted, A.reject, "Status of PN-ALP-000001: submitted, awaiting the operator check. "
+    (S.submitted, A.reject, "Status of PN-ALP-000001: Submitted, awaiting the operator check. "
      "Only a checked request can be rejected."),
-    (S.approved, A.approve, "Nothing to do: the status of PN-ALP-000001 is already « approved partner »."),
-    (S.rejected, A.reject, "Nothing to do: the status of PN-ALP-000001 is already « rejected request »."),
+    (S.approved, A.approve, "Nothing to do: the status of PN-ALP-000001 is already « Approved partner »."),
+    (S.rejected, A.reject, "Nothing to do: the status of PN-ALP-000001 is already « Rejected request »."),
     (S.rejected, A.approve,
-     "Status of PN-ALP-000001: rejected request. Only a checked request can be approved."),
+     "Status of PN-ALP-000001: Rejected request. Only a checked request can be approved."),
     (S.checked, A.suspend,
-     "Status of PN-ALP-000001: checked by the operator. Only an approved partner can be suspended."),
-    (S.approved, A.reinstate, "Nothing to do: the status of PN-ALP-000001 is already « approved partner »."),
+     "Status of PN-ALP-000001: Checked by the operator. Only an approved partner can be suspended."),
+    (S.approved, A.reinstate, "Nothing to do: the status of PN-ALP-000001 is already « Approved partner »."),
     (S.rejected, A.reinstate,
-     "Status of PN-ALP-000001: rejected request. Only a suspended partner can be reinstated."),
-    (S.suspended, A.suspend, "Nothing to do: the status of PN-ALP-000001 is already « suspended partner »."),
+     "Status of PN-ALP-000001: Rejected request. Only a suspended partner can be reinstated."),
+    (S.suspended, A.suspend, "Nothing to do: the status of PN-ALP-000001 is already « Suspended partner »."),
 ])
 def test_illegal_transitions_are_refused_with_a_clear_message(world, start, action, message):
     pk = in_state(world, start)
@@ -70,8 +70,8 @@ def test_illegal_transitions_are_refused_with_a_clear_message(world, start, acti
 
 
 @pytest.mark.parametrize("start, message", [
-    (S.checked, "Nothing to do: the status of PN-ALP-000001 is already « checked by the operator »."),
-    (S.approved, "Status of PN-ALP-000001: approved partner. Only a submitted request can be checked."),
+    (S.checked, "Nothing to do: the status of PN-ALP-000001 is already « Checked by the operator »."),
+    (S.approved, "Status of PN-ALP-000001: Approved partner. Only a submitted request can be checked."),
 ])
 def test_the_operator_check_happens_once(world, start, message):
     pk = in_state(world, start)

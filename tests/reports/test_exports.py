@@ -35,7 +35,7 @@ def test_partners_export_in_french_holds_only_own_partners_with_masked_iban(clie
     assert headers[:4] == ["Identifiant", "Nom", "Statut", "Date d'affiliation"]
     assert {row["Nom"] for row in rows} == {"Médiathèque Alpha", '=HYPERLINK("http://x")', "@Association Nouvelle"}
     media = next(row for row in rows if row["Nom"] == "Médiathèque Alpha")
-    assert media["Statut"] == "Approuvé"
+    assert media["Statut"] == "Partenaire approuvé"
     assert media["Date d'affiliation"] == datetime(2026, 1, 5)  # a typed date (openpyxl reads datetimes)
     assert media["IBAN (masqué)"] == "FR76 **** **** **** **** ***0 189"
     sheet = workbook["Partenaires"]

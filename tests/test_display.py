@@ -1,0 +1,93 @@
+"""What users read: one label per enum member on every page, dates in DD/MM/YYYY (Paris time), amounts in euros."""
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_appbuilder import Model
+from flask_babel import force_locale
+from sqlalchemy import Boolean, Date, DateTime, Enum, Numeric, String, select
+
+from console.extensions import db
+from console.i18n import format_label
+from console.labels import label
+from console.money.models import Chequier, ChequierStatus
+from console.partners.models import PartnerStatus
+from console.tenants.context import EVERYTHING, scoped
+from console.views.base import column_formatter
+from tests.conftest import login
+from tests.money import helpers as money_helpers
+from tests.partners.helpers import in_state
+
+RAW_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+
+def cell(value: str) -> re.Pattern:
+    """``value`` alone in an HTML element (a table cell), as FAB prints an unformatted column."""
+    return re.compile(r">\s*" + re.escape(value) + r"\s*<")
+
+
+def test_every_enum_stored_in_a_column_has_a_label_for_each_member(app):
+    kinds = {column.type.enum_class for table in Model.metadata.tables.values() for column in table.columns
+             if isinstance(column.type, Enum) and column.type.enum_class is not None}
+    unlabelled = [f"{kind.__name__}.{member.name}" for kind in kinds for member in kind if label(member) == member.value]
+    assert PartnerStatus in kinds and unlabelled == []
+
+
+def test_a_member_without_a_label_reads_as_its_value():
+    class Colour(enum.Enum):
+        red = "red"
+
+    assert label(Colour.red) == "red"
+
+
+def test_the_same_member_reads_the_same_in_both_languages_everywhere(app):
+    with force_locale("fr"):
+        assert format_label(PartnerStatus.checked) == "Contrôlée par l’opérateur"
+    with force_locale("en"):
+        assert format_label(PartnerStatus.checked) == "Checked by the operator"
+
+
+def test_columns_are_formatted_by_type_and_name(app):
+    with app.test_request_context(), force_locale("fr"):
+        stamp = column_formatter("at", DateTime())
+        # Stored as naive UTC, shown in Paris time: +1 in winter, +2 in summer, across midnight.
+        assert stamp(datetime(2026, 1, 31, 23, 30)) == "01/02/2026 00:30"
+        assert stamp(datetime(2026, 7, 1, 22, 0)) == "02/07/2026 00:00"
+        assert column_formatter("on", Date())(date(2026, 3, 5)) == "05/03/2026"
+        assert column_formatter("fixed", Numeric(10, 2))(Decimal("1234.5")) == "1\u00a0234,50\u00a0EUR"
+        assert column_formatter("rate", Numeric(5, 2))(Decimal("2.50")) == "2,5\u00a0%"
+        assert column_formatter("late_rate", Numeric(5, 2))(Decimal("3")) == "3\u00a0%"
+        assert column_formatter("active", Boolean())(True) == "Oui"
+        assert column_formatter("status", Enum(PartnerStatus))("checked") == "Contrôlée par l’opérateur"
+        assert [column_formatter(name, kind)(None) for name, kind in
+                (("at", DateTime()), ("on", Date()), ("fixed", Numeric()), ("rate", Numeric()), ("active", Boolean()),
+                 ("status", Enum(PartnerStatus)), ("phone", String()))] == [""] * 7
+        assert column_formatter("roles", String())(["Correspondant", "Élu"]) == "Correspondant, Élu"
+
+
+def test_the_partner_pages_show_labels_and_french_dates_not_raw_values(client, world):
+    pk = in_state(world, PartnerStatus.checked)
+    login(client, "alpha-correspondent")
+    page = client.get(f"/partnerview/show/{pk}").get_data(as_text=True)
+    assert "Contrôlée par l’opérateur" in page and not cell("checked").search(page)
+    assert re.search(r">\s*\d{2}/\d{2}/\d{4} \d{2}:\d{2}\s*<", page)  # submitted on, Paris time
+    assert not RAW_TIMESTAMP.search(page) and not cell("None").search(page)  # approved on: empty
+    listing = client.get("/partnerview/list/").get_data(as_text=True)
+    assert "Contrôlée par l’opérateur" in listing and not cell("checked").search(listing)
+    english = client.get(f"/partnerview/show/{pk}?_l_=en").get_data(as_text=True)
+    assert "Checked by the operator" in english and "Contrôlée" not in english
+
+
+def test_enum_drop_downs_offer_labels(client, world):
+    money_helpers.chequier(world.a.id, "ALP00001", date(2027, 1, 31))
+    with scoped(EVERYTHING):
+        pk = db.session.scalar(select(Chequier.id).where(Chequier.number == "ALP00001"))
+    login(client, "alpha-correspondent")
+    form = client.get(f"/chequierview/edit/{pk}").get_data(as_text=True)
+    with force_locale("fr"):
+        assert all(f">{format_label(status)}</option>" in form for status in ChequierStatus)
+    listing = client.get("/chequierview/list/").get_data(as_text=True)
+    assert "Remis au prescripteur" in listing and not cell("issued").search(listing)

@@ -1,7 +1,7 @@
 """money: cheques, chéquiers, fee schedules, reimbursements, payment batches, fraud blocks, complaints
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-27 07:32:15.889855
 """
 from alembic import op
@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0001'
+# After the partners' tables: the frozen RIB refers to bank_account.
+down_revision = '0002'
 branch_labels = None
-# The frozen RIB refers to the partners' bank_account table.
-depends_on = '0002'
+depends_on = None
 
 
 def upgrade() -> None:

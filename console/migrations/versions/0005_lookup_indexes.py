@@ -1,18 +1,17 @@
 """look-up indexes: trigram GIN (name, city, e-mail) and prefix B-trees (identifier, SIRET, postcode)
 
-Merges the heads 0003 and 0004 (0003 depends on 0002 and replaced its row in alembic_version: naming
-0002 here too fails on a fresh database). On PostgreSQL the look-up's indexes are rebuilt with the
+On PostgreSQL the look-up's indexes are rebuilt with the
 operator classes that serve its LIKE searches (extensions pg_trgm and btree_gin, both trusted: the
 database owner may create them); SQLite only gains the identifier index, a plain B-tree.
 
 Revision ID: 0005
-Revises: 0003, 0004
+Revises: 0004
 """
 from alembic import op
 
 
 revision = '0005'
-down_revision = ('0003', '0004')
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

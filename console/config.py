@@ -63,6 +63,7 @@ def defaults(instance_path: str) -> dict:
         "FAB_PASSWORD_HASH_METHOD": "scrypt",
         "FAB_SECURITY_MANAGER_CLASS": "console.tenants.security.ConsoleSecurityManager",
         "FAB_INDEX_VIEW": "console.views.home.HomeView",
+        "FAB_BASE_TEMPLATE": "console/base.html",
         "RATELIMIT_ENABLED": True,
         "AUTH_RATE_LIMITED": True,
         "AUTH_RATE_LIMIT": "10 per minute",

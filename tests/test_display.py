@@ -10,13 +10,13 @@ from flask_appbuilder import Model
 from flask_babel import force_locale
 from sqlalchemy import Boolean, Date, DateTime, Enum, Numeric, String, select
 
+from console.display import column_formatter
 from console.extensions import db
 from console.i18n import format_label
 from console.labels import label
 from console.money.models import Chequier, ChequierStatus
 from console.partners.models import PartnerStatus
 from console.tenants.context import EVERYTHING, scoped
-from console.views.base import column_formatter
 from tests.conftest import login
 from tests.money import helpers as money_helpers
 from tests.partners.helpers import in_state
@@ -91,3 +91,24 @@ def test_enum_drop_downs_offer_labels(client, world):
         assert all(f">{format_label(status)}</option>" in form for status in ChequierStatus)
     listing = client.get("/chequierview/list/").get_data(as_text=True)
     assert "Remis au prescripteur" in listing and not cell("issued").search(listing)
+
+
+def test_a_page_outside_the_role_answers_403_in_the_console_layout_and_language(client, world):
+    login(client, "alpha-elected")
+    response = client.get("/reimbursements/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403 and "Accès refusé" in page and "Console Pass Numérique" in page
+    assert "You don't have the permission" not in page
+    refused = client.post("/complaints/new", data={"description": "x"})  # no CSRF token
+    assert refused.status_code == 400 and "Le formulaire a expiré" in refused.get_data(as_text=True)
+    missing = client.get("/reimbursements/999999?_l_=en")
+    assert missing.status_code in (403, 404) and "Access denied" in missing.get_data(as_text=True)
+    # APIs keep their own answers.
+    assert client.get("/api/v1/partner/999999").status_code in (401, 403, 404)
+
+
+def test_the_operators_user_list_reads_in_french(client, world):
+    login(client, "operateur")
+    page = client.get("/users/list/").get_data(as_text=True)
+    assert "Prénom" in page and "First Name" not in page
+    assert cell("Oui").search(page) and not cell("True").search(page) and not cell("None").search(page)

@@ -11,6 +11,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from console.config import ROLE_OPERATOR
+from console.display import FormattedColumns
 from console.tenants.context import EVERYTHING, NOTHING, Scope, only
 from console.tenants.api import clear_temporary_password
 from console.extensions import db
@@ -64,7 +65,7 @@ class ConsoleSecurityApi(SecurityApi):
     ]
 
 
-class ConsoleUserDBModelView(UserDBModelView):
+class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
     """Operators' view of every user, with the collectivité each belongs to."""
 
     list_columns = ["first_name", "last_name", "username", "email", "collectivite", "roles", "active"]
@@ -81,7 +82,10 @@ class ConsoleUserDBModelView(UserDBModelView):
         "conf_password",
     ]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "collectivite", "roles"]
-    label_columns = {"collectivite": _l("Collectivité"), "must_change_password": _l("Temporary password")}
+    # No timestamp filters: WTForms' DateTimeField is deprecated (and the list needs none).
+    search_columns = ["first_name", "last_name", "username", "email", "collectivite", "roles", "active"]
+    label_columns = {**UserDBModelView.label_columns, "collectivite": _l("Collectivité"),
+                     "must_change_password": _l("Temporary password")}
 
 
 class ConsoleAuthDBView(AuthDBView):

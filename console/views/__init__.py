@@ -7,6 +7,7 @@ from console.i18n import TEMPLATE_FILTERS
 from console.views.collectivites import CollectiviteApi, CollectiviteView
 from console.views.complaints import ComplaintsView
 from console.views.dashboard import DashboardView
+from console.views.errors import install_error_pages
 from console.views.outbox import OutboxView
 from console.views.money import ChequeView, ChequierView, FeeScheduleView, ReimbursementApi, ReimbursementsView
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
@@ -23,6 +24,7 @@ REPORTS = {"category": "Reports", "category_label": _l("Reports"), "category_ico
 
 def register_views(appbuilder: AppBuilder) -> None:
     current_app.jinja_env.filters.update(TEMPLATE_FILTERS)
+    install_error_pages(current_app)
     appbuilder.add_view(DashboardView, "Dashboard", label=_l("Dashboard"), icon="fa-chart-line", **REPORTS)
     appbuilder.add_view(ExportView, "Exports", label=_l("Excel exports"), icon="fa-file-excel", **REPORTS)
     appbuilder.add_view(ReportSubscriptionView, "ReportSubscriptions", label=_l("Monthly summary"),

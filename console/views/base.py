@@ -6,20 +6,21 @@ from typing import Any, Callable
 from flask import abort, flash, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.api import ModelRestApi
-from flask_appbuilder.fields import EnumField
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy import Boolean, Date, DateTime, Enum, Numeric, inspect
-from sqlalchemy.types import TypeEngine
+from sqlalchemy import inspect
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FormError
 
+from console.display import FormattedColumns
 from console.errors import N_, DomainError
 from console.extensions import db
-from console.i18n import format_day, format_label, format_moment, format_money, format_rate, format_yes_no, is_rate
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 from console.tenants.scoping import TenantFilter
 
 TENANT_FILTERS = [["id", TenantFilter, None]]
+#: The blank choice of a form's collectivité: the user's own (operators, who have none, must pick one).
+MY_COLLECTIVITE = _l("My collectivité")
 READ_ONLY = ["can_list", "can_show"]
 NO_DELETE = ["can_list", "can_show", "can_add", "can_edit"]
 API_NO_DELETE = ["can_get", "can_info", "can_post", "can_put"]
@@ -64,67 +65,6 @@ def tenant_relations(model: type) -> list[str]:
     ]
 
 
-def shown(value: Any) -> Any:
-    """A value as a list or show page prints it: nothing for None, related rows separated by commas."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple, set)):
-        return ", ".join(str(each) for each in value)
-    return value
-
-
-def enum_formatter(kind: type) -> Callable[[Any], str]:
-    """FAB hands formatters an enum member's value: show the member's translated label instead."""
-    return lambda value: "" if value is None else format_label(kind(value))
-
-
-def column_formatter(name: str, column_type: TypeEngine) -> Callable[[Any], Any]:
-    """How users read a column: labels, DD/MM/YYYY, Paris time, Oui/Non, euros or percentages."""
-    if isinstance(column_type, Enum) and column_type.enum_class is not None:
-        return enum_formatter(column_type.enum_class)
-    if isinstance(column_type, DateTime):
-        return format_moment
-    if isinstance(column_type, Date):
-        return format_day
-    if isinstance(column_type, Boolean):
-        return format_yes_no
-    if isinstance(column_type, Numeric):
-        return format_rate if is_rate(name) else format_money
-    return shown
-
-
-def model_formatters(model: type) -> dict[str, Callable[[Any], Any]]:
-    """A formatter for every column and relationship of ``model``."""
-    mapper = inspect(model)
-    formatters = {attr.key: column_formatter(attr.key, attr.columns[0].type) for attr in mapper.column_attrs}
-    return {**formatters, **{rel.key: shown for rel in mapper.relationships}}
-
-
-class LabelledEnumField(EnumField):
-    """FAB's enum drop-down, showing each member's translated label rather than its value."""
-
-    def __init__(self, enum_class: Any, enums: Any, **kwargs: Any) -> None:
-        super().__init__(enum_class, enums, **kwargs)
-        if enum_class is not None:
-            self.choices = [(name, format_label(enum_class[name])) for name in enums]
-
-
-class FormattedColumns:
-    """Mixin of FAB model views: values shown as users read them unless the view formats a column itself,
-    and enum drop-downs (forms, search filters) by their labels."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.formatters_columns = {**model_formatters(self.datamodel.obj), **(self.formatters_columns or {})}
-        super().__init__(**kwargs)
-
-    def _init_forms(self) -> None:
-        super()._init_forms()
-        for form in (self.add_form, self.edit_form, self.search_form):
-            for unbound in vars(form).values():
-                if getattr(unbound, "field_class", None) is EnumField:
-                    unbound.field_class = LabelledEnumField
-
-
 class TenantModelView(FormattedColumns, ModelView):
     """A ModelView restricted to the user's collectivité on every path, including drop-downs."""
 
@@ -146,7 +86,7 @@ class TenantModelView(FormattedColumns, ModelView):
         for form in (self.add_form, self.edit_form):
             field = getattr(form, "collectivite", None)
             if field is not None:
-                field.kwargs.update(validators=[Optional()], allow_blank=True)
+                field.kwargs.update(validators=[Optional()], allow_blank=True, blank_text=MY_COLLECTIVITE)
 
     # FAB answers an unknown action name with a 500; rows are loaded through the scoped session.
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])

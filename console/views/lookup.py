@@ -8,11 +8,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 
+from console.display import FormattedColumns
 from console.errors import DomainError
 from console.extensions import db
 from console.partners import lookup
 from console.partners.models import LookupAudit
-from console.views.base import READ_ONLY, FormattedColumns
+from console.views.base import READ_ONLY
 from console.views.partners import bilingual, flash_refusal
 
 
@@ -85,6 +86,10 @@ class LookupApi(BaseApi):
         return self.response(200, count=len(found), result=[row.as_json() for row in found])
 
 
+#: Where a look-up was made (LookupAudit.channel).
+CHANNELS = {"page": _l("Search page"), "api": _l("API"), "export": _l("Excel export")}
+
+
 class LookupAuditView(FormattedColumns, ModelView):
     """Who looked up what, and when (operators)."""
 
@@ -97,4 +102,5 @@ class LookupAuditView(FormattedColumns, ModelView):
     label_columns = {"at": _l("Searched on"), "user": _l("Searched by"), "collectivite": _l("Collectivité"),
                      "searched": _l("Query"), "channel": _l("Channel"), "result_count": _l("Partners found")}
     list_columns = ["at", "user", "collectivite", "searched", "channel", "result_count"]
+    formatters_columns = {"channel": lambda channel: CHANNELS.get(channel, channel)}
     search_columns = ["searched", "channel", "at"]

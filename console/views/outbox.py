@@ -4,7 +4,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from console.mail import OutboxMessage
-from console.views.base import READ_ONLY, FormattedColumns
+from console.display import FormattedColumns
+from console.views.base import READ_ONLY
 
 
 class OutboxView(FormattedColumns, ModelView):

@@ -15,11 +15,12 @@ from console.extensions import db
 from console.i18n import format_label
 from console.labels import label
 from console.money.models import Chequier, ChequierStatus
+from console.partners import api as partners_api
 from console.partners.models import PartnerStatus
 from console.tenants.context import EVERYTHING, scoped
 from tests.conftest import login
 from tests.money import helpers as money_helpers
-from tests.partners.helpers import in_state
+from tests.partners.helpers import PDF, acting_as, in_state, outbox
 
 RAW_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 
@@ -112,3 +113,18 @@ def test_the_operators_user_list_reads_in_french(client, world):
     page = client.get("/users/list/").get_data(as_text=True)
     assert "Prénom" in page and "First Name" not in page
     assert cell("Oui").search(page) and not cell("True").search(page) and not cell("None").search(page)
+
+
+def test_the_rejection_e_mail_names_the_reason_as_the_pages_do(world):
+    in_state(world, PartnerStatus.rejected)  # rejected for RejectionReason.eligibility
+    body = outbox("partner_rejected")[-1].body
+    assert "Motif : La structure n’est pas éligible" in body and "eligibility" not in body
+
+
+def test_an_elected_official_reaches_the_cgu_pdf_from_its_page(client, world):
+    with acting_as("alpha-correspondent") as actor:
+        pk = partners_api.publish_cgu(db.session, "2026-1", date(2026, 1, 1), "cgu.pdf", PDF, actor).id
+    login(client, "alpha-elected")
+    page = client.get(f"/cguversionview/show/{pk}").get_data(as_text=True)
+    assert f'href="/cguversionview/download/{pk}"' in page and "Télécharger le PDF" in page
+    assert client.get(f"/cguversionview/download/{pk}").data == PDF

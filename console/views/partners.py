@@ -222,6 +222,7 @@ class CguVersionView(TenantModelView):
     show_columns = ["label", "effective_on", "published_at", "document", "collectivite"]
     search_columns = ["label", "effective_on"]
     list_template = "partners/cgu_list.html"
+    show_template = "partners/cgu_show.html"
 
     @expose("/publish", methods=["GET", "POST"])
     @has_access

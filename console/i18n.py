@@ -17,9 +17,11 @@ NBSP = "\u00a0"
 
 
 def format_day(value: date | datetime | None) -> str:
-    """DD/MM/YYYY, the way French administrations write dates."""
+    """DD/MM/YYYY, the way French administrations write dates; a timestamp gives its day in Paris."""
     if value is None:
         return ""
+    if isinstance(value, datetime):  # stored as naive UTC: 23:30 UTC on 31/12 is already 01/01 in Paris
+        return format_datetime(value, DATE_PATTERN)
     return value.strftime("%d/%m/%Y")
 
 

@@ -10,6 +10,7 @@ from console.views.dashboard import DashboardView
 from console.views.errors import install_error_pages
 from console.views.outbox import OutboxView
 from console.views.money import ChequeView, ChequierView, FeeScheduleView, ReimbursementApi, ReimbursementsView
+from console.views.cgu import CguApi
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
 from console.views.reports import ExportView, ReportSubscriptionView
@@ -42,6 +43,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_api(PartnerApi)
     appbuilder.add_api(AffiliationApi)
     appbuilder.add_api(LookupApi)
+    appbuilder.add_api(CguApi)
     register_money_views(appbuilder)
 
 

@@ -46,7 +46,7 @@ def test_a_correspondent_records_a_late_complaint_which_is_flagged_and_cannot_be
                                                     "csrf_token": token})
     assert response.status_code == 302
     listing = client.get("/complaints/").get_data(as_text=True)
-    assert "out-of-time" in listing and 'class="days-left">-' in listing
+    assert "out-of-time" in listing and 'class="days-left">Délai clos' in listing
     with scoped(EVERYTHING):
         complaint_id = db.session.scalar(select(Complaint.id))
     client.post(f"/complaints/{complaint_id}/review", data={"csrf_token": token})

@@ -134,13 +134,15 @@ def _timeline(rng: random.Random, partner: Partner, at, colleague: ConsoleUser) 
 
 def _ribs(rng: random.Random, partner: Partner, at, colleague: ConsoleUser, pending: bool) -> None:
     history = rng.randint(1, 3)
+    # The RIBs share the time since the submission: the current one started before today.
+    step = (utcnow() - at) / history
     for index in range(history):
         bic, bank = rng.choice(BANKS)
         current = index == history - 1
         db.session.add(BankAccount(
             partner=partner, collectivite_id=partner.collectivite_id, holder=partner.name[:200],
-            iban=demo_iban(rng, bank), bic=bic, created_at=at + timedelta(days=100 * index),
-            replaced_at=None if current else at + timedelta(days=100 * (index + 1)),
+            iban=demo_iban(rng, bank), bic=bic, created_at=at + step * index,
+            replaced_at=None if current else at + step * (index + 1),
             document=_document(partner.collectivite, f"RIB {partner.identifier}") if current else None))
     if pending:
         bic, bank = rng.choice(BANKS)

@@ -1,6 +1,7 @@
 """The demo holds partners in every state with their timeline, RIB histories, pending changes, CGU and look-ups."""
 from sqlalchemy import func, select
 
+from console.tenants.models import utcnow
 from console.demo import load_demo
 from console.extensions import db
 from console.partners.api import clean_rib
@@ -22,6 +23,8 @@ def test_demo_partners_data(app):
             assert steps[0].to_status is PartnerStatus.submitted and steps[-1].to_status is partner.status
         for account in db.session.scalars(select(BankAccount)):
             clean_rib({"holder": account.holder, "iban": account.iban, "bic": account.bic})
+            assert account.created_at <= utcnow()  # no RIB in force from a future date
+            assert account.replaced_at is None or account.created_at < account.replaced_at <= utcnow()
         histories = db.session.scalar(select(func.count()).select_from(
             select(BankAccount.partner_id).group_by(BankAccount.partner_id).having(func.count() > 1).subquery()))
         assert histories > 10

@@ -68,7 +68,7 @@ ROLES = {
     + _menus("Administration", "Collectivites", "Partners")
     + _menus("PartnerLookup", "CguVersions")
     + REPORTS,
-    # Élus read the dashboard and the Excel reports, and may download the CGU in force (issue: "officials").
+    # Élus read the dashboard and the Excel reports, and may download the CGU (partners and officials may).
     ROLE_ELECTED: SELF_SERVICE
     + [
         ["Collectivite", READ],

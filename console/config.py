@@ -47,8 +47,6 @@ def defaults(instance_path: str) -> dict:
         ),
         "CONSOLE_EXPORT_DIR": os.environ.get("CONSOLE_EXPORT_DIR")
         or os.path.join(instance_path, "exports"),
-        "CONSOLE_UPLOAD_DIR": os.environ.get("CONSOLE_UPLOAD_DIR")
-        or os.path.join(instance_path, "uploads"),
         # Flask-AppBuilder
         "AUTH_TYPE": 1,  # AUTH_DB
         "AUTH_ROLE_ADMIN": ROLE_OPERATOR,

@@ -48,7 +48,6 @@ def _make_app(url: str, instance: str) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_ENABLED": False,
         "CONSOLE_EXPORT_DIR": os.path.join(instance, "exports"),
-        "CONSOLE_UPLOAD_DIR": os.path.join(instance, "uploads"),
         "SERVER_NAME": "console.test",
     })
     with app.app_context():

@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8080
 DEMO_PASSWORD ?= demo-pass-numerique
 PYTEST_ARGS ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install translations extract clean bench
 
@@ -29,7 +30,9 @@ run: translations
 	$(VENV)/bin/console demo --password $(DEMO_PASSWORD) --if-empty
 	$(VENV)/bin/console run --host 127.0.0.1 --port $(PORT)
 
+# The browser test drives Debian's Chromium (never a downloaded browser).
 test: translations
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	scripts/with-services $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

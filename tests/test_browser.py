@@ -1,0 +1,81 @@
+"""In a real browser (Debian's Chromium): sign in, ask for an export, watch its progress bar finish live."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from console.reports import jobs as report_jobs
+from tests.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def live_server(app):
+    """The console served on a free loopback port, in a thread of this process."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def held_exports(monkeypatch):
+    """Exports wait for the test's signal before they run, so the page is seen while they are queued."""
+    release = threading.Event()
+    run = report_jobs.run_export
+
+    def run_when_released(export_id: int) -> None:
+        assert release.wait(timeout=60)
+        run(export_id)
+
+    monkeypatch.setattr(report_jobs, "run_export", run_when_released)
+    return release
+
+
+@pytest.mark.browser
+def test_an_elected_official_follows_an_export_to_its_download_link(app, world, live_server, browser,
+                                                                    held_exports):
+    app.config["SERVER_NAME"] = None  # the live server answers on its own address
+    try:
+        page = browser.new_page()
+        page.goto(f"{live_server}/login/")
+        assert "Mot de passe" in page.content()
+        page.fill("#username", world.a.users["elected"])
+        page.fill("#password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{live_server}/dashboard/")
+        assert "Tableau de bord" in page.content()
+
+        page.goto(f"{live_server}/exports/")
+        page.select_option("select[name=kind]", "summary")
+        page.click("form button[type=submit]")
+        row = page.locator("#exports tbody tr").first
+        assert row.get_attribute("data-status") in ("queued", "running")
+        assert row.locator("a.btn-success").count() == 0  # no link before the file is complete
+
+        held_exports.set()
+        link = page.locator("#exports a.btn-success").first
+        link.wait_for(timeout=30_000)  # the page's own polling shows it, nobody reloads by hand
+        assert link.inner_text() == "Télécharger"
+        assert "100 %" in page.locator("#exports .progress-bar").first.inner_text()
+    finally:
+        app.config["SERVER_NAME"] = "console.test"

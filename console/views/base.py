@@ -88,6 +88,12 @@ class TenantModelView(FormattedColumns, ModelView):
             if field is not None:
                 field.kwargs.update(validators=[Optional()], allow_blank=True, blank_text=MY_COLLECTIVITE)
 
+    # FAB's file-column download reads UPLOAD_FOLDER, which the console does not use (documents are in
+    # the database, served by their own scoped views): the route answers 404 instead of a 500.
+    @expose("/download/<string:filename>")
+    def download(self, filename: str):
+        abort(404)
+
     # FAB answers an unknown action name with a 500; rows are loaded through the scoped session.
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name: str, pk: Any):

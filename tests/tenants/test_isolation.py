@@ -195,3 +195,8 @@ def test_csrf_is_required_for_form_posts(client, world):
     response = client.post("/partnerview/add", data=PARTNER_BODY)
     assert response.status_code == 400
     assert partner_count() == 0
+
+
+def test_fabs_file_column_download_route_is_closed(client, world):
+    login(client, world.a.users["correspondent"])
+    assert client.get("/partnerview/download/secret.pdf").status_code == 404

@@ -31,6 +31,7 @@ def secret_key(instance_path: str) -> str:
 def defaults(instance_path: str) -> dict:
     """The configuration of a console started with no environment at all."""
     from console.tenants.roles import ROLES
+    from console.tenants.security import password_complexity
 
     database = os.environ.get("CONSOLE_DATABASE_URL") or (
         "sqlite:///" + os.path.join(instance_path, "console.db")
@@ -59,6 +60,8 @@ def defaults(instance_path: str) -> dict:
         "FAB_ADD_SECURITY_VIEWS": True,
         "FAB_API_SWAGGER_UI": True,
         "FAB_PASSWORD_HASH_METHOD": "scrypt",
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        "FAB_PASSWORD_COMPLEXITY_VALIDATOR": password_complexity,
         "FAB_SECURITY_MANAGER_CLASS": "console.tenants.security.ConsoleSecurityManager",
         "FAB_INDEX_VIEW": "console.views.home.HomeView",
         "FAB_BASE_TEMPLATE": "console/base.html",

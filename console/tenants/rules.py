@@ -32,3 +32,17 @@ def validate_code(value: str) -> str:
     if not re.fullmatch(r"[A-Z0-9]{2,8}", code):
         raise DomainError(N_("The code must be 2 to 8 letters or digits."), rule="code", field="code")
     return code
+
+
+PASSWORD_MIN_LENGTH = 12
+
+
+def check_password_strength(password: str) -> str:
+    """A chosen password has 12 characters at least, with letters and digits (temporary ones are random)."""
+    text = password or ""
+    if len(text) < PASSWORD_MIN_LENGTH or not re.search(r"[^\W\d_]", text) or not re.search(r"\d", text):
+        raise DomainError(
+            N_("A password needs %(length)s characters at least, with letters and digits."),
+            rule="password", field="password", length=PASSWORD_MIN_LENGTH,
+        )
+    return text

@@ -5,6 +5,7 @@ from flask import current_app, g, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView, UserDBModelView
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -14,9 +15,19 @@ from console.config import ROLE_OPERATOR
 from console.display import FormattedColumns
 from console.tenants.context import EVERYTHING, NOTHING, Scope, only
 from console.tenants.api import clear_temporary_password
+from console.errors import DomainError
 from console.extensions import db
+from console.tenants.rules import check_password_strength
 from console.tenants.models import Collectivite, ConsoleUser, utcnow
 from console.tenants.scoping import UNSCOPED
+
+
+def password_complexity(password: str) -> None:
+    """FAB's password-form hook, calling the console's rule."""
+    try:
+        check_password_strength(password)
+    except DomainError as error:
+        raise PasswordComplexityValidationError(str(error)) from error
 
 
 def collectivite_active(collectivite_id: int | None) -> bool:

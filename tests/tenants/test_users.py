@@ -1,8 +1,10 @@
 """Correspondents manage their own collectivité's users; temporary passwords must be changed."""
 from __future__ import annotations
 
+import html
 import re
 
+import pytest
 from sqlalchemy import select
 
 from console.extensions import db
@@ -108,3 +110,14 @@ def test_forgotten_password_of_an_unknown_account_reveals_nothing(client, world)
     message = "Si un compte correspond"
     assert message in known and message in unknown
     assert db.session.scalars(select(OutboxMessage.recipient)).all() == ["alpha-support@test.example.fr"]
+
+
+@pytest.mark.parametrize("weak", ["court-1", "sans-chiffres-du-tout", "123456789012345"])
+def test_a_new_password_must_be_strong(client, world, weak):
+    login(client, world.a.users["support"])
+    token = csrf_token(client, "/resetmypassword/form")
+    page = client.post("/resetmypassword/form", data={"password": weak, "conf_password": weak,
+                                                     "csrf_token": token}).get_data(as_text=True)
+    assert "au moins 12 caractères, avec des lettres et des chiffres" in html.unescape(page)
+    fresh = client.application.test_client()
+    login(fresh, world.a.users["support"])  # the old password still works: nothing was changed

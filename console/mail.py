@@ -11,17 +11,21 @@ import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 from urllib.parse import unquote, urlparse
 
 from babel.support import Translations
 from flask_appbuilder import Model
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from console.config import TRANSLATIONS
+from console.errors import N_, DomainError
 from console.tenants.models import utcnow
+
+MAX_ATTACHMENTS_BYTES = 10 * 1024 * 1024  # what common mail servers accept once base64 has grown it by a third
+Attachment = tuple[str, str, bytes]  # (file name, content type, content)
 
 
 class OutboxMessage(Model):
@@ -38,9 +42,29 @@ class OutboxMessage(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
     error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    attachments: Mapped[list["OutboxAttachment"]] = relationship(
+        back_populates="message", order_by="OutboxAttachment.id", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"{self.recipient}: {self.subject}"
+
+
+class OutboxAttachment(Model):
+    """One file sent with an outbox message, kept with it."""
+
+    __tablename__ = "outbox_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), index=True)
+    message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    # Deferred: listing the outbox names the files without loading them.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return self.filename
 
 
 @lru_cache(maxsize=4)
@@ -62,13 +86,26 @@ def render(template: str, locale: str = "fr", **context: Any) -> tuple[str, str]
     return subject.strip(), body.lstrip("\n")
 
 
+def check_attachments(attachments: list[Attachment]) -> None:
+    """Refuse attachments whose total size exceeds what an e-mail may carry."""
+    size = sum(len(content) for _name, _type, content in attachments)
+    if size > MAX_ATTACHMENTS_BYTES:
+        raise DomainError(N_("The attachments of an e-mail may not exceed %(limit)s bytes (%(size)s given)."),
+                          rule="mail_attachments", field="attachments", limit=MAX_ATTACHMENTS_BYTES, size=size)
+
+
 def queue_mail(
-    session: Session, recipient: str, template: str, collectivite_id: int | None = None, **context: Any
+    session: Session, recipient: str, template: str, collectivite_id: int | None = None,
+    attachments: Iterable[Attachment] = (), **context: Any
 ) -> OutboxMessage:
-    """Record an e-mail in the outbox; it is sent after the transaction commits."""
+    """Record an e-mail (and its attachments) in the outbox; it is sent after the transaction commits."""
+    attachments = list(attachments)
+    check_attachments(attachments)
     subject, body = render(template, **context)
     message = OutboxMessage(
-        recipient=recipient, subject=subject, body=body, template=template, collectivite_id=collectivite_id
+        recipient=recipient, subject=subject, body=body, template=template, collectivite_id=collectivite_id,
+        attachments=[OutboxAttachment(filename=name, content_type=content_type, content=content, size=len(content))
+                     for name, content_type, content in attachments],
     )
     session.add(message)
     session.info.setdefault("outbox", []).append(message)
@@ -110,6 +147,9 @@ def send_message(message_id: int) -> None:
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
     mail.set_content(message.body)
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     try:
         deliver(config["CONSOLE_SMTP_URL"], mail)
     except (OSError, smtplib.SMTPException) as error:

@@ -19,6 +19,7 @@ from console.tenants.models import ConsoleUser
 from console.tenants.scoping import tenant_clause
 
 log = logging.getLogger(__name__)
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHECK_EVERY = 3600.0  # seconds: a console down on the 1st sends the summaries when it is back
 
 
@@ -101,12 +102,41 @@ def send_monthly_summaries(today: Optional[date] = None) -> int:
 
 
 def mail_summary(session: Session, export: Export) -> None:
-    """Tell the official their monthly summary is ready on the Exports page (the file stays in the console)."""
-    from console.mail import queue_mail
+    """E-mail a finished monthly summary to its subscribed official, the workbook attached; commit."""
+    from console.mail import check_attachments, queue_mail
 
     with scoped(EVERYTHING):
-        user = session.get(ConsoleUser, export.user_id)
+        user = subscriber(session, export)
+        if user is None:  # unsubscribed, or moved to another collectivité, since the export was queued
+            log.warning("Monthly summary export %s not mailed: no subscribed official", export.id)
+            return
+        context = dict(user=user, period_start=date.fromisoformat(export.parameters["period_start"]),
+                       period_end=date.fromisoformat(export.parameters["period_end"]),
+                       expires_at=export.expires_at)
+        attachments = [summary_attachment(export)]
+        try:
+            check_attachments(attachments)
+        except DomainError as error:  # too large to be e-mailed: the Exports page still offers it
+            log.warning("Monthly summary export %s mailed without its file: %s", export.id, error.message)
+            attachments = []
         queue_mail(session, user.email, "report_monthly_summary", collectivite_id=export.collectivite_id,
-                   user=user, period_start=date.fromisoformat(export.parameters["period_start"]),
-                   period_end=date.fromisoformat(export.parameters["period_end"]), expires_at=export.expires_at)
+                   attachments=attachments, attached=bool(attachments), **context)
         session.commit()
+
+
+def subscriber(session: Session, export: Export) -> Optional[ConsoleUser]:
+    """The export's owner if still subscribed and still in the export's collectivité; else None."""
+    return session.execute(
+        select(ConsoleUser).join(ReportSubscription, ReportSubscription.user_id == ConsoleUser.id).where(
+            ConsoleUser.id == export.user_id, ConsoleUser.collectivite_id == export.collectivite_id,
+            ReportSubscription.collectivite_id == export.collectivite_id, ReportSubscription.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def summary_attachment(export: Export) -> tuple[str, str, bytes]:
+    """(file name, content type, content) of a complete summary workbook, named after its month."""
+    from console.i18n import format_label
+
+    with open(reports_api.download_path(export), "rb") as workbook:  # refuses an incomplete export
+        content = workbook.read()
+    return f"{format_label(export.kind)} {export.parameters['period_start'][:7]}.xlsx", XLSX_CONTENT_TYPE, content

@@ -70,7 +70,7 @@ def test_the_summary_of_last_month_is_built_and_mailed_once(client, world, money
     assert export.parameters["period_start"] == "2026-02-01" and export.parameters["period_end"] == "2026-02-28"
     mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.template == "report_monthly_summary")
                               ).scalar_one()
-    assert mail.recipient == "alpha-elected@test.example.fr" and "du 01/02/2026 au 28/02/2026 est prête" in mail.body
+    assert mail.recipient == "alpha-elected@test.example.fr" and "du 01/02/2026 au 28/02/2026 est jointe" in mail.body
     assert schedule.send_monthly_summaries(date(2026, 3, 2)) == 0  # already sent for February
     assert schedule.send_monthly_summaries(date(2026, 4, 1)) == 1
     wait()

@@ -25,23 +25,14 @@ from console.partners import api as partners_api
 from console.partners.models import Partner
 from console.partners.validators import validate_required
 from console.tenants.models import utcnow
-from console.tenants.scoping import UNSCOPED
+from console.tenants.scoping import UNSCOPED, get_scoped
 
 CHEQUIER_NUMBER_MAX = 16
 #: Cheque statuses meaning "already put in a reimbursement request".
 IN_A_REQUEST = (ChequeStatus.requested, ChequeStatus.reimbursed, ChequeStatus.rejected)
 
 
-def get(session: Session, model: type, pk: int | str | None):
-    """A row of the current collectivité by id, else NotFound (another collectivité's row looks absent)."""
-    try:
-        key = int(pk)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        key = None
-    row = None if key is None else session.scalar(select(model).where(model.id == key))
-    if row is None:
-        raise NotFound(N_("This record does not exist or belongs to another collectivité."), rule="tenant")
-    return row
+get = get_scoped  # the tenants package owns "a row of my collectivité, else 404"
 
 
 # -- chéquiers and cheques ----------------------------------------------------------------------

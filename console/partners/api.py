@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from console import labels
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
-from console.errors import N_, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from console.errors import N_, Conflict, DomainError, Forbidden, ValidationFailed
 from console.mail import queue_mail
 from console.partners import rules as workflow
 from console.partners import validators
@@ -24,6 +24,7 @@ from console.partners.models import (
     RejectionReason, RibChangeRequest, RibChangeStatus, StoredDocument, TransitionAction,
 )
 from console.tenants.models import Collectivite, ConsoleUser, utcnow
+from console.tenants.scoping import get_scoped
 
 REQUIRED = ("name", "siret", "email", "address", "postcode", "city")
 RULES = {
@@ -233,13 +234,7 @@ def _short(value: str | None, field: str) -> str | None:
 
 def get_partner(session: Session, partner_id: Any) -> Partner:
     """A partner of the user's scope (another collectivité's is indistinguishable from a missing one)."""
-    try:
-        partner = session.get(Partner, int(partner_id), populate_existing=True)
-    except (TypeError, ValueError):
-        partner = None
-    if partner is None:
-        raise NotFound(N_("No such partner."), rule="not_found")
-    return partner
+    return get_scoped(session, Partner, partner_id, N_("No such partner."))
 
 
 def move(session: Session, partner_id: Any, action: TransitionAction, actor: ConsoleUser,
@@ -433,12 +428,7 @@ def request_rib_change(session: Session, partner_id: Any, data: dict[str, Any], 
 
 
 def _pending_change(session: Session, change_id: Any) -> RibChangeRequest:
-    try:
-        change = session.get(RibChangeRequest, int(change_id), populate_existing=True)
-    except (TypeError, ValueError):
-        change = None
-    if change is None:
-        raise NotFound(N_("No such RIB change."), rule="not_found")
+    change = get_scoped(session, RibChangeRequest, change_id, N_("No such RIB change."))
     if change.status is not RibChangeStatus.pending:
         raise DomainError(N_("This RIB change was already decided."), rule="rib_decided")
     return change

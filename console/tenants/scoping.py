@@ -23,7 +23,7 @@ from sqlalchemy import event, false, inspect, select, true
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.interfaces import MANYTOONE
 
-from console.errors import N_, DomainError, Forbidden
+from console.errors import N_, DomainError, Forbidden, NotFound
 from console.tenants.context import Scope, current_scope, resolving
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 
@@ -75,6 +75,23 @@ def _scope_statement(state: ORMExecuteState) -> None:
     if scope.everything:
         return
     state.statement = state.statement.options(*_criteria(scope))
+
+
+def get_scoped(session: Session, model: type, pk: Any,
+               message: str = N_("This record does not exist or belongs to another collectivité.")) -> Any:
+    """A row of the current scope by id, else NotFound: another collectivité's row looks absent.
+
+    ``populate_existing`` makes it always query, so a row already in the identity map
+    still goes through the tenant criteria.
+    """
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        key = None
+    row = None if key is None else session.get(model, key, populate_existing=True)
+    if row is None:
+        raise NotFound(message, rule="not_found")
+    return row
 
 
 def _owner_of(session: Session, model: type, pk: Any) -> int | None:

@@ -13,10 +13,10 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FormError
 
 from console.display import FormattedColumns
-from console.errors import N_, DomainError
+from console.errors import N_, DomainError, NotFound
 from console.extensions import db
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
-from console.tenants.scoping import TenantFilter
+from console.tenants.scoping import TenantFilter, get_scoped
 
 TENANT_FILTERS = [["id", TenantFilter, None]]
 #: The blank choice of a form's collectivité: the user's own (operators, who have none, must pick one).
@@ -140,11 +140,8 @@ class TenantModelRestApi(ModelRestApi):
                 continue
             target = inspect(model).relationships[name].mapper.class_
             try:
-                # populate_existing: a row already in the identity map must still pass the tenant criteria.
-                found = db.session.get(target, int(body[name]), populate_existing=True)
-            except (TypeError, ValueError):
-                found = None
-            if found is None:
+                get_scoped(db.session, target, body[name])
+            except NotFound:
                 return {name: [str(DomainError(N_("Unknown value, or a value of another collectivité.")))]}
         return None
 

@@ -14,13 +14,14 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext as _l
 
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
-from console.errors import DomainError, ValidationFailed
+from console.errors import DomainError, NotFound, ValidationFailed
 from console.extensions import db
 from console.i18n import format_label
 from console.partners import api as partners_api
 from console.partners.api import REQUIRED, RULES
 from console.partners.models import CguVersion, Partner, RejectionReason, StoredDocument, TransitionAction
 from console.partners.validators import mask_iban, validate_required
+from console.tenants.scoping import get_scoped
 from console.views.base import NO_DELETE, READ_ONLY, TenantModelRestApi, TenantModelView, form_rule, schema_rule
 
 T = TypeVar("T")
@@ -70,12 +71,10 @@ def commit_or_flash(write: Callable[[], T], success: str | None = None) -> T | N
 def send_document(model: type, pk: Any) -> Response:
     """A stored document of the user's collectivité as a download (another one's answers 404)."""
     try:
-        row = db.session.get(model, int(pk), populate_existing=True)
-    except (TypeError, ValueError):
-        row = None
-    document = row.document if isinstance(row, CguVersion) else row
-    if document is None:
+        row = get_scoped(db.session, model, pk)
+    except NotFound:
         abort(404)
+    document = row.document if isinstance(row, CguVersion) else row
     return send_file(io.BytesIO(document.content), mimetype=document.content_type, as_attachment=True,
                      download_name=document.filename)
 

@@ -163,6 +163,20 @@ class TenantModelRestApi(ModelRestApi):
         return self._guarded(lambda: super(TenantModelRestApi, self).put_headless(pk))
 
 
+def attempt(action: Callable[[], Any]) -> Any:
+    """Run a domain write: commit and return its result, or roll back and return the refusal (404 if unseen)."""
+    try:
+        result = action()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as error:
+        db.session.rollback()
+        return error
+    db.session.commit()
+    return result
+
+
 def flash_error(error: DomainError) -> None:
     """Show a refused operation to the user, translated."""
     flash(str(error), "danger")

@@ -13,7 +13,8 @@ from console.errors import DomainError
 from console.extensions import db
 from console.money.models import ReimbursementRequest, RequestStatus
 from console.views.base import flash_error
-from console.views.money import act, attempt, found, page_of, render, today, user_id
+from console.views.base import attempt
+from console.views.money import act, found, page_of, render, today, user_id
 from console.views.reports import parse_day
 
 #: The paid requests offered in the form's drop-down, most recent first.

@@ -28,7 +28,7 @@ from console.money.models import (
 )
 from console.partners.models import Partner, PartnerStatus
 from console.partners.validators import mask_iban
-from console.views.base import READ_ONLY, TenantModelView, flash_error
+from console.views.base import READ_ONLY, TenantModelView, attempt, flash_error
 from console.views.reports import parse_day
 
 PAGE_SIZE = 50
@@ -47,20 +47,6 @@ def render(view: BaseView, template: str, **context: Any) -> str:
     """Render a money template with the locale's formatters."""
     return view.render_template(template, money=format_money, day=format_day, mask_iban=mask_iban,
                                 today=today(), **context)
-
-
-def attempt(action: Callable[[], Any]) -> Any:
-    """Run a domain write: commit and return its result, or roll back and return the refusal (404 if unseen)."""
-    try:
-        result = action()
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as error:
-        db.session.rollback()
-        return error
-    db.session.commit()
-    return result
 
 
 def act(action: Callable[[], Any], success: str, back: str) -> Response:

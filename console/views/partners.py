@@ -22,7 +22,8 @@ from console.partners.api import REQUIRED, RULES
 from console.partners.models import CguVersion, Partner, RejectionReason, StoredDocument, TransitionAction
 from console.partners.validators import mask_iban, validate_required
 from console.tenants.scoping import get_scoped
-from console.views.base import NO_DELETE, READ_ONLY, TenantModelRestApi, TenantModelView, form_rule, schema_rule
+from console.views.base import (NO_DELETE, READ_ONLY, TenantModelRestApi, TenantModelView, attempt, form_rule,
+                                schema_rule)
 
 T = TypeVar("T")
 
@@ -56,12 +57,9 @@ MANAGERS = {ROLE_CORRESPONDENT, ROLE_OPERATOR}
 
 def commit_or_flash(write: Callable[[], T], success: str | None = None) -> T | None:
     """Run one domain write and commit it, or roll back and show its refusal field by field."""
-    try:
-        result = write()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_refusal(error)
+    result = attempt(write)
+    if isinstance(result, DomainError):
+        flash_refusal(result)
         return None
     if success:
         flash(success, "success")

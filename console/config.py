@@ -5,7 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
-TRANSLATIONS = str(Path(__file__).resolve().parent.parent / "translations")
+# Compiled into the package by `make translations` or by the package build (setup.py).
+TRANSLATIONS = str(Path(__file__).resolve().parent / "catalogues")
 
 ROLE_OPERATOR = "Opérateur"
 ROLE_CORRESPONDENT = "Correspondant"

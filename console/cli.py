@@ -64,17 +64,55 @@ def worker_command(burst: bool) -> None:
     SimpleWorker([runner.queue], connection=runner.connection).work(burst=burst)
 
 
+@click.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True,
+              help="Address to listen on: HOST:PORT, or unix:/path/to/socket.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Web processes (default: one per core, at least 2).")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Threads per process (more than 1 only helps when requests wait on the database).")
+@click.option("--timeout", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Seconds before a silent worker is killed and replaced.")
+@click.option("--graceful-timeout", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Seconds given to requests in progress when stopping or recycling a worker.")
+@click.option("--keepalive", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Seconds a keep-alive connection waits for its next request.")
+@click.option("--access-log", default=None,
+              help="gunicorn's access log file ('-': standard error); the console already logs "
+                   "one JSON line per request to standard error.")
+@click.option("--proxies", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Number of reverse proxies in front (their X-Forwarded-For/-Proto/-Host are trusted).")
+@click.option("--max-requests", type=click.IntRange(min=0), default=2000, show_default=True,
+              help="Recycle a worker after this many requests (0: never).")
+def serve_command(bind: str, workers: int | None, threads: int, timeout: int, graceful_timeout: int,
+                  keepalive: int, access_log: str | None, proxies: int, max_requests: int) -> None:
+    """Serve the console in production (gunicorn); `console run` is the development server."""
+    from console.serve import default_workers, serve
+
+    serve(bind=bind, workers=workers or default_workers(), threads=threads, timeout=timeout,
+          graceful_timeout=graceful_timeout, keepalive=keepalive, access_log=access_log, proxies=proxies,
+          max_requests=max_requests)
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Enqueue the periodic jobs (monthly reports...) on Redis when due; run one or more next to the workers."""
+    """Enqueue the periodic jobs (monthly reports, export sweeping...) on Redis when due.
+
+    Several may run (one per host, for availability): only the holder of the scheduler lease enqueues.
+    """
+    import signal
     import threading
 
     from console import jobs
 
     if not isinstance(jobs.runner(), jobs.RqRunner):
         raise click.ClickException("CONSOLE_REDIS_URL is not set: the web process runs the periodic jobs itself.")
-    jobs.run_periodic(threading.Event())
+    stop = threading.Event()
+    # A clean stop gives the lease up at once instead of letting it expire.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    jobs.run_periodic(stop)
 
 
 def register(app: Flask) -> None:
@@ -91,3 +129,7 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app)
 def main() -> None:
     """Console Pass Numérique."""
+
+
+# On the group itself, not on the application: gunicorn's master process never builds an application.
+main.add_command(serve_command)

@@ -7,6 +7,7 @@ themselves; both runners call the very same functions.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
@@ -21,9 +22,11 @@ QUEUE_NAME = "console"
 PROGRESS_KEY = "console:progress:"
 PROGRESS_TTL = 86400
 #: (every so many seconds, job function without arguments): enqueued by `console scheduler` with Redis,
-#: by a thread of the web process without. The functions must be idempotent (several schedulers may run).
-PERIODIC: list[tuple[float, Callable[[], Any]]] = []
-SCHEDULER_TICK = 30.0
+#: by a thread of the web process without; only the process holding the scheduler lease enqueues them.
+#: The functions stay idempotent: a lease taken over after an expiry may run one twice.
+PERIODIC: list[tuple[float | Callable[[], float], Callable[[], Any]]] = []
+SCHEDULER_TICK = 30.0  # seconds; CONSOLE_SCHEDULER_TICK
+SCHEDULER_LEASE = "scheduler"
 
 
 def run_in_app(app: Flask, func: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -144,8 +147,14 @@ def get_progress(key: str) -> tuple[int, int | None] | None:
     return runner().get_progress(key)
 
 
-def periodic(seconds: float) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-    """Register a job function to be enqueued every ``seconds``."""
+def setting(name: str, default: float) -> float:
+    """A number from the configuration, else the environment (CONSOLE_*), else ``default``."""
+    value = current_app.config.get(name) or os.environ.get(name)
+    return float(value) if value else default
+
+
+def periodic(seconds: float | Callable[[], float]) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Register a job function to be enqueued every ``seconds`` (a number, or a function of the configuration)."""
 
     def register(func: Callable[[], Any]) -> Callable[[], Any]:
         PERIODIC.append((seconds, func))
@@ -154,15 +163,38 @@ def periodic(seconds: float) -> Callable[[Callable[[], Any]], Callable[[], Any]]
     return register
 
 
-def run_periodic(stop: threading.Event, tick: float = SCHEDULER_TICK) -> None:
-    """Enqueue each periodic job when due, until ``stop`` is set (in an application context)."""
+def run_periodic(stop: threading.Event, tick: float | None = None) -> None:
+    """Enqueue each periodic job when due, until ``stop`` is set (in an application context).
+
+    Every web process (embedded default) and every `console scheduler` runs this
+    loop, but only the holder of the scheduler lease enqueues: one scheduler
+    works whatever the number of processes, and another takes over within a few
+    ticks when it dies.
+    """
+    from console import leases
+    from console.extensions import db
+
+    tick = tick or setting("CONSOLE_SCHEDULER_TICK", SCHEDULER_TICK)
+    holder = leases.holder_name()
     due = {func: 0.0 for _, func in PERIODIC}
-    while not stop.is_set():
-        for seconds, func in PERIODIC:
-            if time.monotonic() >= due[func]:
-                try:
-                    enqueue(func)
-                except Exception:  # noqa: BLE001 - a scheduler that dies silently stops every periodic job
-                    log.exception("Could not enqueue %s", func.__name__)
-                due[func] = time.monotonic() + seconds
-        stop.wait(tick)
+    try:
+        while not stop.is_set():
+            try:
+                leading = leases.acquire(db.engine, SCHEDULER_LEASE, holder, seconds=3 * tick)
+            except Exception:  # noqa: BLE001 - the database may come back; the loop must outlive it
+                log.exception("Could not take the scheduler lease")
+                leading = False
+            if leading:
+                for every, func in PERIODIC:
+                    if time.monotonic() >= due[func]:
+                        try:
+                            enqueue(func)
+                        except Exception:  # noqa: BLE001 - a scheduler that dies silently stops every job
+                            log.exception("Could not enqueue %s", func.__name__)
+                        due[func] = time.monotonic() + (every() if callable(every) else every)
+            stop.wait(tick)
+    finally:
+        try:
+            leases.release(db.engine, SCHEDULER_LEASE, holder)
+        except Exception:  # noqa: BLE001 - the lease expires by itself
+            log.warning("Could not release the scheduler lease", exc_info=True)

@@ -1,5 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 from console.complaints.models import Complaint, ComplaintEvent  # noqa: F401
+from console.leases import Lease  # noqa: F401
 from console.mail import OutboxMessage  # noqa: F401
 from console.money.models import (  # noqa: F401
     Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest,

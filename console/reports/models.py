@@ -80,6 +80,8 @@ class Export(Model):
     started_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
     expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    # Renewed by the job while it runs: a running export whose heartbeat stopped lost its worker.
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
 
     def __repr__(self) -> str:
         return f"Export {self.id} ({self.kind.value}, {self.status.value})"

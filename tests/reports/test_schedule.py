@@ -90,7 +90,7 @@ def test_the_scheduler_enqueues_each_periodic_job_when_due(app, monkeypatch):
     monkeypatch.setattr(jobs, "PERIODIC", [(3600, schedule.send_monthly_summaries)])
     monkeypatch.setattr(jobs, "enqueue", lambda func, *args: calls.append(func))
     stop = threading.Event()
-    thread = threading.Thread(target=jobs.run_periodic, args=(stop, 0.01))
+    thread = threading.Thread(target=jobs.run_in_app, args=(app, jobs.run_periodic, stop, 0.01))
     thread.start()
     threading.Event().wait(0.1)
     stop.set()

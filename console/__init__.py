@@ -11,7 +11,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: configuration, extensions, views — nothing else."""
     from flask_appbuilder import AppBuilder
 
-    from console import cli, jobs, models  # noqa: F401  (models registers every table)
+    from console import cli, health, jobs, models  # noqa: F401  (models registers every table)
     from console.config import defaults
     from console.errors import install_translator
     from console.extensions import csrf, db
@@ -37,5 +37,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     context.set_resolver(security.request_scope)
     install_translator(translate_error)
     jobs.init_app(app)
+    health.init_app(app)
     cli.register(app)
     return app

@@ -11,7 +11,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: configuration, extensions, views — nothing else."""
     from flask_appbuilder import AppBuilder
 
-    from console import cli, health, jobs, models  # noqa: F401  (models registers every table)
+    from console import cli, health, jobs, models, request_id  # noqa: F401  (models registers every table)
+    from console import logging as request_logging
     from console.config import defaults
     from console.errors import install_translator
     from console.extensions import csrf, db
@@ -24,6 +25,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(defaults(app.instance_path))
     if config:
         app.config.update(config)
+    request_logging.init_app(app)  # first: its clock and its line cover every other hook
+    request_id.init_app(app)
 
     with app.app_context():
         db.init_app(app)

@@ -29,6 +29,37 @@ SCHEDULER_TICK = 30.0  # seconds; CONSOLE_SCHEDULER_TICK
 SCHEDULER_LEASE = "scheduler"
 
 
+def run_logged(func: Callable, request_id: str | None, *args: Any, **kwargs: Any) -> Any:
+    """Run a job function and log one JSON line about it: which job, for which request, outcome, duration."""
+    from console.logging import jobs_log, log_fields
+
+    job_id = kwargs.pop("_job_id", None)
+    if job_id is None:
+        from rq import get_current_job
+
+        current = get_current_job()
+        job_id = current.id if current else None
+    started, status = time.perf_counter(), "failed"
+    try:
+        result = func(*args, **kwargs)
+        status = "done"
+        return result
+    finally:
+        # Job functions take ids: the arguments are logged only when they are plain numbers.
+        log_fields(jobs_log, "job", job=f"{func.__module__}.{func.__qualname__}", job_id=job_id,
+                   request_id=request_id, args=list(args) if all(isinstance(a, int) for a in args) else None,
+                   status=status, duration_ms=round((time.perf_counter() - started) * 1000, 1))
+
+
+def asking_request_id() -> str | None:
+    """The id of the request that enqueues a job (None from the scheduler or the command line)."""
+    from flask import has_request_context
+
+    from console.request_id import request_id
+
+    return request_id() if has_request_context() else None
+
+
 def run_in_app(app: Flask, func: Callable, *args: Any, **kwargs: Any) -> Any:
     """Run a job function in an application context, with a fresh database session."""
     from console.extensions import db
@@ -53,7 +84,8 @@ class InProcessRunner:
 
     def enqueue(self, func: Callable, *args: Any, **kwargs: Any) -> str:
         job_id = str(uuid.uuid4())
-        future = self.pool.submit(run_in_app, self.app, func, *args, **kwargs)
+        future = self.pool.submit(run_in_app, self.app, run_logged, func, asking_request_id(), *args,
+                                  _job_id=job_id, **kwargs)
         future.add_done_callback(self._log_failure)
         self.futures[job_id] = future
         return job_id
@@ -100,7 +132,8 @@ class RqRunner:
         from rq import Retry
 
         job = self.queue.enqueue(
-            func, args=args, kwargs=kwargs, job_timeout=3600, result_ttl=86400, retry=Retry(max=2)
+            run_logged, args=(func, asking_request_id(), *args), kwargs=kwargs, job_timeout=3600, result_ttl=86400,
+            retry=Retry(max=2),
         )
         return job.id
 

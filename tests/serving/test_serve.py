@@ -24,12 +24,16 @@ def test_console_serve_runs_gunicorn_workers_that_answer_health_and_pages(tmp_pa
         wait_until(lambda: answers(f"{base}/healthz"), 60, "console serve to answer")
         status, _, body = http(f"{base}/healthz")
         assert status == 200 and json.loads(body) == {"status": "alive"}
-        status, _, body = http(f"{base}/readyz")
+        status, headers, body = http(f"{base}/readyz")
         assert status == 200 and json.loads(body)["status"] == "ready", body
         status, _, page = http(f"{base}/login/")
         assert status == 200 and "Mot de passe oublié" in page.decode()
         output = log.read_text()
         assert output.count("Booting worker with pid") == 2, output
+        # The request log: one JSON line per request on stderr, under the id returned to the client.
+        lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+        [readyz] = [line for line in lines if line.get("request_id") == headers["X-Request-ID"]]
+        assert (readyz["route"], readyz["status"], readyz["user_id"]) == ("/readyz", 200, None)
     finally:
         stop(server)
     assert server.returncode == 0

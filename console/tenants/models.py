@@ -7,7 +7,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from console.errors import N_
@@ -52,7 +52,8 @@ class Collectivite(Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # Last partner number handed out; incremented atomically (see partners.api).
     partner_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
+    # The migrations' own words: PostgreSQL keeps "now()" and "CURRENT_TIMESTAMP" as written.
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=text("CURRENT_TIMESTAMP"))
 
     def __repr__(self) -> str:
         return self.name

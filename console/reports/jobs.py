@@ -18,7 +18,7 @@ from console.errors import DomainError
 from console.extensions import db
 from console.i18n import format_label
 from console.reports import api as reports_api
-from console.reports import cheques, complaints, partners, reimbursements, schedule, summary, xlsx
+from console.reports import cheques, complaints, heartbeat, partners, reimbursements, schedule, summary, xlsx
 from console.reports.access import export_scope
 from console.reports.models import Export, ExportKind, ExportStatus
 from console.reports.report import Progress, Report
@@ -60,26 +60,30 @@ def run_export(export_id: int) -> None:
     with Session(db.engine) as session:
         claimed = session.execute(
             update(Export).where(Export.id == export_id, Export.status == ExportStatus.queued)
-            .values(status=ExportStatus.running, started_at=utcnow(), attempts=Export.attempts + 1)
+            .values(status=ExportStatus.running, started_at=utcnow(), heartbeat_at=utcnow(),
+                    attempts=Export.attempts + 1)
         ).rowcount
         session.commit()
         if not claimed:
             return  # already taken by another worker, or no longer queued
         export = session.get(Export, export_id)
+        attempt = export.attempts
         language = export.parameters.get("language", "fr")
         path = os.path.join(current_app.config["CONSOLE_EXPORT_DIR"], f"export-{export.id}-{secrets.token_hex(8)}.xlsx")
-        with force_locale(language):
+        with force_locale(language), heartbeat.beating(db.engine, export_id, heartbeat.interval()):
             try:
                 rows = _build(session, export, path)
             except Exception as error:  # noqa: BLE001 - every failure is the export's, recorded for the user
                 session.rollback()
                 log.exception("Export %s failed", export_id)
-                _finish(session, export_id, status=ExportStatus.failed, error=_message(error))
+                _finish(session, export_id, attempt, status=ExportStatus.failed, error=_message(error))
                 return
             finished = utcnow()
-            _finish(session, export_id, status=ExportStatus.done, rows_done=rows, file_path=path,
-                    file_size=os.path.getsize(path), finished_at=finished,
-                    expires_at=reports_api.expiry_of(finished, reports_api.ttl_hours(current_app.config)))
+            if not _finish(session, export_id, attempt, status=ExportStatus.done, rows_done=rows, file_path=path,
+                           file_size=os.path.getsize(path), finished_at=finished,
+                           expires_at=reports_api.expiry_of(finished, reports_api.ttl_hours(current_app.config))):
+                os.remove(path)  # swept as abandoned meanwhile: another attempt owns the export now
+                return
             if export.parameters.get("mail"):
                 schedule.mail_summary(session, session.get(Export, export_id, populate_existing=True))
 
@@ -121,10 +125,16 @@ def _filters_sheet(report: Report, title: str, where: str, author: str) -> None:
     xlsx.write_key_values(report.workbook, gettext("Filters"), pairs)
 
 
-def _finish(session: Session, export_id: int, **values: object) -> None:
-    session.execute(update(Export).where(Export.id == export_id).values(**values))
+def _finish(session: Session, export_id: int, attempt: int, **values: object) -> bool:
+    """Record the outcome of this attempt; False when the export is no longer this attempt's (swept)."""
+    changed = session.execute(
+        update(Export).where(Export.id == export_id, Export.status == ExportStatus.running,
+                             Export.attempts == attempt).values(**values)
+    ).rowcount
     session.commit()
-    jobs.set_progress(progress_key(export_id), int(values.get("rows_done") or 0), None)
+    if changed:
+        jobs.set_progress(progress_key(export_id), int(values.get("rows_done") or 0), None)
+    return bool(changed)
 
 
 def _message(error: Exception) -> str:

@@ -1,0 +1,75 @@
+"""Upgrades are safe: a database of the previous release, holding its demo data, upgrades to the latest revision.
+
+The previous release is taken from git as it was (its code and its migrations,
+head 0006), run for real to create its schema and load its demo data; then
+this code's `console init` upgrades the database, which must keep every row
+and end with exactly the models' schema.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select, text
+
+from console import create_app
+from console.extensions import db
+from console.health import latest_revisions
+from console.partners.models import Partner
+from console.schema import init_database
+from console.tenants.context import EVERYTHING, scoped
+from tests.conftest import service_url
+from tests.schema_compare import differences, models_schema, scratch_database, snapshot
+from tests.serving.processes import clean_env
+
+PROJECT = Path(__file__).resolve().parent.parent
+PREVIOUS_RELEASE = "934b125b3e0971cfc24eee15699ea613bcbaeca1"
+PREVIOUS_HEAD = "0006"
+# Runs the previous release's own `console` command from its source tree, never this one's.
+RUN_PREVIOUS = ("import sys, console; tree = sys.argv.pop(1); assert console.__file__.startswith(tree), "
+                "console.__file__; from console.cli import main; main()")
+
+
+def row_counts(engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {table: connection.scalar(text(f'SELECT count(*) FROM "{table}"'))
+                for table in inspect(engine).get_table_names()}
+
+
+def test_the_previous_release_with_its_demo_data_upgrades_to_the_latest_revision(tmp_path):
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    archive = subprocess.run(["git", "-C", str(PROJECT), "archive", "--format=tar", PREVIOUS_RELEASE, "console"],
+                             check=True, capture_output=True, timeout=60).stdout
+    subprocess.run(["tar", "-x", "-C", str(previous)], input=archive, check=True, timeout=60)
+    url = service_url("CONSOLE_TEST_POSTGRES_URL")
+    for engine in scratch_database(url, "console_test_upgrade"):
+        database = engine.url.render_as_string(hide_password=False)
+        env = clean_env(CONSOLE_DATABASE_URL=database, CONSOLE_SECRET_KEY="upgrade-test", PYTHONPATH=str(previous),
+                        CONSOLE_EXPORT_DIR=str(tmp_path / "exports"))
+        for command in (["init"], ["demo", "--password", "demo-pass-numerique-1"]):
+            subprocess.run([sys.executable, "-c", RUN_PREVIOUS, str(previous), *command], env=env, cwd=previous,
+                           check=True, capture_output=True, timeout=300)
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == PREVIOUS_HEAD
+        before = row_counts(engine)
+        assert before["partner"] > 0 and before["cheque"] > 0 and before["reimbursement_request"] > 0
+        engine.dispose()
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database, "TESTING": True,
+                          "CONSOLE_EXPORT_DIR": str(tmp_path / "exports")})
+        with app.app_context():
+            init_database()  # what `console init` does
+            with db.engine.connect() as connection:
+                assert {connection.scalar(text("SELECT version_num FROM alembic_version"))} == latest_revisions()
+            after = row_counts(db.engine)
+            assert {table: after[table] for table in before} == before, "the upgrade lost or added rows"
+            migrated = snapshot(db.engine)
+            with scoped(EVERYTHING):
+                assert db.session.scalar(select(func.count(Partner.id))) == before["partner"]
+            assert app.test_client().get("/readyz").status_code == 200
+            db.session.remove()
+            db.engine.dispose()
+        for models_engine in scratch_database(url, "console_test_upgrade_models"):
+            assert differences(migrated, models_schema(models_engine)) == []

@@ -44,6 +44,14 @@ def post_json(url: str, body: Any, headers: dict[str, str] | None = None) -> tup
     return status, json.loads(content)
 
 
+def status_of(url: str) -> int | None:
+    """The status of a GET, or None while nothing answers."""
+    try:
+        return http(url)[0]
+    except OSError:
+        return None
+
+
 def answers(url: str) -> bool:
     try:
         urllib.request.urlopen(url, timeout=5).read()

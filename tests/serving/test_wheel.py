@@ -4,10 +4,11 @@ The wheel is built in a temporary folder from a copy of the sources without
 any compiled catalogue, installed into a fresh virtual environment (the
 dependencies come from the development environment through a .pth file, so
 nothing is downloaded; the console package itself comes from the wheel only),
-then started: its login page and its API errors are French.
+then served by `console serve` (gunicorn, two workers): its login page and its API errors are French.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -68,11 +69,15 @@ def test_a_wheel_built_from_the_sources_serves_the_console_in_french(tmp_path):
                    env=env, cwd=tmp_path, check=True, capture_output=True, timeout=120)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start([console, "run", "--host", "127.0.0.1", "--port", str(port)], env, str(tmp_path / "server.log"),
-                   cwd=str(tmp_path))
+    log = tmp_path / "serve.log"
+    server = start([console, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2"], env,
+                   str(log), cwd=str(tmp_path))
     try:
-        wait_until(lambda: answers(f"{base}/login/"), 60, "the console to answer")
-        status, _, page = http(f"{base}/login/")
+        wait_until(lambda: answers(f"{base}/healthz"), 60, "console serve to answer")
+        status, _, body = http(f"{base}/readyz")
+        assert status == 200 and json.loads(body)["checks"] == {"database": "ok", "redis": "not configured",
+                                                                 "exports": "ok"}
+        status, headers, page = http(f"{base}/login/")
         page = page.decode()
         assert status == 200 and "Mot de passe oublié" in page and 'value="Se connecter"' in page
         assert "S'enregistrer" not in page
@@ -86,3 +91,9 @@ def test_a_wheel_built_from_the_sources_serves_the_console_in_french(tmp_path):
         assert answer["errors"]["collectivite"]["fr"] == "Aucune collectivité n’a le code XYZ."
     finally:
         stop(server)
+    output = log.read_text()
+    assert server.returncode == 0 and output.count("Booting worker with pid") == 2, output
+    # The request log: one JSON line per request on stderr, under the id returned to the client.
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    [login_page] = [line for line in lines if line.get("request_id") == headers["X-Request-ID"]]
+    assert (login_page["route"], login_page["status"], login_page["user_id"]) == ("/login/", 200, None)

@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Compiled catalogues are build products: made here from every fragment, never committed.
+# Compiled catalogues are build products (console/catalogues/): made here from every fragment, never committed;
+# the package build (setup.py) makes them too, so a wheel or `pip install .` is French.
 translations: install
 	$(PY) scripts/compile_catalogues.py
 
@@ -36,4 +37,4 @@ test: translations
 	scripts/with-services $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache console/catalogues build

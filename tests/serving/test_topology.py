@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from redis import Redis
 from rq import Worker
 from sqlalchemy import func, select
@@ -53,7 +54,8 @@ def topology_database():
     yield from scratch_database(service_url("CONSOLE_TEST_POSTGRES_URL"), "console_test_topology")
 
 
-def seed(url: str, exports: str) -> Flask:  # noqa: F821 - the console, for seeding and reading the database
+def seed(url: str, exports: str) -> Flask:
+    """The console on the topology's database, migrated, with a collectivité, its fee schedule and two users."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "CONSOLE_EXPORT_DIR": exports})
     with app.app_context(), scoped(EVERYTHING):
         init_database()

@@ -69,3 +69,15 @@ def record(session: Session, action: str, obj: Any = None, details: Optional[Map
         request_id=context.request_id(),
     )
     return append(session, event)
+
+
+def changed_fields(obj: Any, fields: Optional[tuple[str, ...]] = None) -> dict[str, list]:
+    """{field: [before, after]} of the columns changed on ``obj`` since it was loaded (for update details)."""
+    state = inspect(obj)
+    names = fields or tuple(attr.key for attr in state.mapper.column_attrs)
+    changes = {}
+    for name in names:
+        history = state.attrs[name].history
+        if history.added and (history.deleted or [None])[0] != history.added[0]:
+            changes[name] = [(history.deleted or [None])[0], history.added[0]]
+    return changes

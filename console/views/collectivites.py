@@ -2,7 +2,9 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from console.extensions import db
 from console.partners.validators import validate_email
+from console.tenants import api as tenants_api
 from console.tenants.models import Collectivite
 from console.tenants.rules import validate_code, validate_siren, validate_slug
 from console.views.base import TenantModelRestApi, TenantModelView, form_rule, schema_rule
@@ -35,6 +37,12 @@ class CollectiviteView(TenantModelView):
     search_columns = ["name", "kind", "siren", "slug", "active"]
     validators_columns = {name: [form_rule(rule)] for name, rule in RULES.items()}
 
+    def pre_add(self, item: Collectivite) -> None:
+        tenants_api.audit_collectivite(db.session, item, created=True)
+
+    def pre_update(self, item: Collectivite) -> None:
+        tenants_api.audit_collectivite(db.session, item, created=False)
+
 
 class CollectiviteApi(TenantModelRestApi):
     resource_name = "collectivite"
@@ -46,3 +54,9 @@ class CollectiviteApi(TenantModelRestApi):
     search_columns = ["name", "kind", "siren", "slug", "active"]
     label_columns = LABELS
     validators_columns = {name: schema_rule(rule) for name, rule in RULES.items()}
+
+    def pre_add(self, item: Collectivite) -> None:
+        tenants_api.audit_collectivite(db.session, item, created=True)
+
+    def pre_update(self, item: Collectivite) -> None:
+        tenants_api.audit_collectivite(db.session, item, created=False)

@@ -27,6 +27,9 @@ class AuditEvent(Model):
     """
 
     __tablename__ = "audit_event"
+    # Read through tenants.scoping.tenant_clause: a collectivité's users read its chain, never the
+    # platform's (collectivite_id NULL) nor another's. Not TenantOwned: a platform event has no collectivité.
+    __tenant_column__ = "collectivite_id"
     __table_args__ = (
         UniqueConstraint("chain", "seq", name="uq_audit_event_chain_seq"),
         Index("ix_audit_event_collectivite_at", "collectivite_id", "at", "id"),

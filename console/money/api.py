@@ -483,7 +483,7 @@ def block_partner(session: Session, partner_id: int, reason: str, user_id: int |
                          blocked_by_id=user_id)
     session.add(block)
     session.flush()
-    audit.record(session, "partner.block", block, {"partner": partner.identifier, "reason": reason})
+    audit.record(session, "partner.block", partner, {"block": block.id, "reason": reason})
     return block
 
 
@@ -498,6 +498,5 @@ def unblock_partner(session: Session, partner_id: int, justification: str, user_
     block.justification = rules.check_unblock_justification(justification)
     block.unblocked_at, block.unblocked_by_id = utcnow(), user_id
     session.flush()
-    audit.record(session, "partner.unblock", block, {"partner": partner.identifier,
-                                                     "justification": block.justification})
+    audit.record(session, "partner.unblock", partner, {"block": block.id, "justification": block.justification})
     return block

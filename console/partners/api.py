@@ -430,7 +430,7 @@ def request_rib_change(session: Session, partner_id: Any, data: dict[str, Any], 
                               requested_by_id=actor.id, **rib)
     session.add(change)
     session.flush()
-    audit.record(session, "rib.request", change, {"partner": partner.identifier,
+    audit.record(session, "rib.request", partner, {"rib_change": change.id,
                                                   "iban": validators.mask_iban(change.iban), "bic": change.bic})
     queue_mail(session, partner.email, "partner_rib_change_requested", collectivite_id=partner.collectivite_id,
                partner=partner, collectivite=partner.collectivite, masked_iban=validators.mask_iban(change.iban))
@@ -465,7 +465,7 @@ def confirm_rib_change(session: Session, change_id: Any, actor: ConsoleUser) -> 
     _decide(session, change, RibChangeStatus.confirmed, actor)
     partner = change.partner
     account = add_bank_account(session, partner, change.holder, change.iban, change.bic, change.document, change)
-    audit.record(session, "rib.confirm", change, {"partner": partner.identifier, "bank_account": account.id,
+    audit.record(session, "rib.confirm", partner, {"rib_change": change.id, "bank_account": account.id,
                                                   "iban": validators.mask_iban(account.iban)})
     queue_mail(session, partner.email, "partner_rib_changed", collectivite_id=partner.collectivite_id,
                partner=partner, collectivite=partner.collectivite, masked_iban=validators.mask_iban(account.iban))
@@ -478,7 +478,7 @@ def cancel_rib_change(session: Session, change_id: Any, actor: ConsoleUser) -> R
         raise Forbidden(N_("Only a correspondent may record a RIB change."), rule="rib_role")
     change = _pending_change(session, change_id)
     _decide(session, change, RibChangeStatus.cancelled, actor)
-    audit.record(session, "rib.cancel", change, {"partner": change.partner.identifier})
+    audit.record(session, "rib.cancel", change.partner, {"rib_change": change.id})
     return change
 
 

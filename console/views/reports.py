@@ -22,7 +22,7 @@ from console.tenants.context import current_scope
 from console.tenants.models import Collectivite
 
 KIND_ORDER = [ExportKind.summary, ExportKind.reimbursements, ExportKind.cheques, ExportKind.complaints,
-              ExportKind.partners]
+              ExportKind.partners, ExportKind.audit]
 LIST_LIMIT = 50
 
 

@@ -23,7 +23,17 @@ COLUMNS = ["name", "kind", "siren", "slug", "code", "contact_email", "active"]
 RULES = {"siren": validate_siren, "slug": validate_slug, "code": validate_code, "contact_email": validate_email}
 
 
-class CollectiviteView(TenantModelView):
+class AuditedCollectivite:
+    """The form and the API alike: a collectivité created or changed is an audit event."""
+
+    def pre_add(self, item: Collectivite) -> None:
+        tenants_api.audit_collectivite(db.session, item, created=True)
+
+    def pre_update(self, item: Collectivite) -> None:
+        tenants_api.audit_collectivite(db.session, item, created=False)
+
+
+class CollectiviteView(AuditedCollectivite, TenantModelView):
     datamodel = SQLAInterface(Collectivite)
     class_permission_name = "Collectivite"
     list_title = _l("Collectivités")
@@ -37,14 +47,8 @@ class CollectiviteView(TenantModelView):
     search_columns = ["name", "kind", "siren", "slug", "active"]
     validators_columns = {name: [form_rule(rule)] for name, rule in RULES.items()}
 
-    def pre_add(self, item: Collectivite) -> None:
-        tenants_api.audit_collectivite(db.session, item, created=True)
 
-    def pre_update(self, item: Collectivite) -> None:
-        tenants_api.audit_collectivite(db.session, item, created=False)
-
-
-class CollectiviteApi(TenantModelRestApi):
+class CollectiviteApi(AuditedCollectivite, TenantModelRestApi):
     resource_name = "collectivite"
     datamodel = SQLAInterface(Collectivite)
     class_permission_name = "Collectivite"
@@ -54,9 +58,3 @@ class CollectiviteApi(TenantModelRestApi):
     search_columns = ["name", "kind", "siren", "slug", "active"]
     label_columns = LABELS
     validators_columns = {name: schema_rule(rule) for name, rule in RULES.items()}
-
-    def pre_add(self, item: Collectivite) -> None:
-        tenants_api.audit_collectivite(db.session, item, created=True)
-
-    def pre_update(self, item: Collectivite) -> None:
-        tenants_api.audit_collectivite(db.session, item, created=False)

@@ -18,6 +18,9 @@ ACTIONS: dict[str, str] = {
     "user.update": N_("User changed"),
     "user.role_change": N_("User's roles changed"),
     "user.deactivate": N_("User deactivated"),
+    "security.add": N_("Security setting added"),
+    "security.edit": N_("Security setting changed"),
+    "security.delete": N_("Security setting deleted"),
     "collectivite.create": N_("Collectivité created"),
     "collectivite.update": N_("Collectivité changed"),
     # partners

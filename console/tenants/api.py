@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
@@ -131,3 +131,8 @@ def audit_login(session: Session, login: str, user: ConsoleUser | None, succeede
     else:
         audit.record(session, "login.failed", user, details, actor=None,
                      collectivite_id=user.collectivite_id if user is not None else None)
+
+
+def audit_security(session: Session, action: str, item: Any) -> None:
+    """A row of FAB's security model (role, permission, group, user) added, changed or deleted by an operator."""
+    audit.record(session, action, item, {"model": item.__tablename__, "name": str(item)})

@@ -16,6 +16,7 @@ from console.config import ROLE_OPERATOR
 from console.display import FormattedColumns
 from console.tenants.context import EVERYTHING, NOTHING, Scope, only
 from console.tenants import api as tenants_api
+from console.tenants import security_views
 from console.tenants.api import clear_temporary_password
 from console.errors import DomainError
 from console.extensions import db
@@ -108,6 +109,10 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
         super().pre_update(item)
         tenants_api.audit_user(db.session, item, created=False)
 
+    def pre_delete(self, item: ConsoleUser) -> None:
+        super().pre_delete(item)
+        tenants_api.audit_security(db.session, "security.delete", item)
+
 
 class UserInfoEditView(fab_views.UserInfoEditView):
     """FAB's « edit my information » form, its change audited before FAB commits it (same class name as
@@ -134,6 +139,11 @@ class ConsoleSecurityManager(SecurityManager):
     userdbmodelview = ConsoleUserDBModelView
     authdbview = ConsoleAuthDBView
     userinfoeditview = UserInfoEditView
+    rolemodelview = security_views.RoleModelView
+    groupmodelview = security_views.UserGroupModelView
+    permissionmodelview = security_views.PermissionModelView
+    viewmenumodelview = security_views.ViewMenuModelView
+    permissionviewmodelview = security_views.PermissionViewModelView
     security_api = ConsoleSecurityApi
 
     def auth_user_db(self, username: str, password: str):

@@ -11,8 +11,10 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.audit.api import record
 from console.audit.canonical import dumps
 from console.audit.models import AuditChain, AuditCheckpoint, PLATFORM_CHAIN
+from console.mail import queue_mail
 from console.tenants.models import utcnow
 
 
@@ -31,9 +33,6 @@ def current_heads(session: Session) -> dict[str, list]:
 def write_checkpoint(session: Session, secret: str, recipients: list[str], now: Optional[datetime] = None
                      ) -> AuditCheckpoint:
     """Sign the heads into a checkpoint, record it in the platform chain and e-mail it (the caller commits)."""
-    from console.audit.api import record
-    from console.mail import queue_mail
-
     at = (now or utcnow()).replace(tzinfo=None)
     heads = dumps(current_heads(session))
     checkpoint = AuditCheckpoint(at=at, heads=heads, signature=sign(secret, at, heads))

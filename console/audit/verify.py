@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.audit.canonical import GENESIS, event_hash
-from console.audit.models import AuditChain, AuditCheckpoint, AuditEvent
+from console.audit.models import AuditChain, AuditCheckpoint, AuditEvent, chain_of
 from console.audit import anchor
 
 BATCH = 1000
@@ -114,8 +114,6 @@ def verify(session: Session, secret: str, collectivite_id: Optional[int] = None,
     heads = {head.chain: head for head in session.scalars(select(AuditChain))}
     names = set(heads) | set(session.scalars(select(AuditEvent.chain).distinct()))
     if only_one:
-        from console.audit.models import chain_of
-
         names = {chain_of(collectivite_id)}
     for chain in sorted(names):
         count, problem = verify_chain(session, chain, heads.get(chain))

@@ -1,7 +1,7 @@
 """Security manager: users that belong to a collectivité, rate-limited logins, temporary passwords."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, flash, g, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security import views as fab_views
@@ -123,8 +123,6 @@ class UserInfoEditView(fab_views.UserInfoEditView):
         self.form.refresh(request.form).populate_obj(item)
         tenants_api.audit_user(db.session, item, created=False)
         self.appbuilder.sm.update_user(item)
-        from flask import flash
-
         flash(str(self.message), "info")
 
 

@@ -115,8 +115,54 @@ def scheduler_command() -> None:
     jobs.run_periodic(stop)
 
 
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@click.option("--collectivite", "slug", default=None, help="Only the chain of this collectivité (its slug).")
+@with_appcontext
+def audit_verify_command(slug: str | None) -> None:
+    """Recompute the hash chains and check the signed checkpoints; exit 1 naming the first bad event."""
+    from sqlalchemy import select
+
+    from console.audit.verify import verify
+    from console.extensions import db
+    from console.tenants.models import Collectivite
+    from console.tenants.scoping import UNSCOPED
+
+    collectivite_id = None
+    if slug is not None:
+        collectivite_id = db.session.scalar(select(Collectivite.id).where(Collectivite.slug == slug),
+                                            execution_options=UNSCOPED)
+        if collectivite_id is None:
+            raise click.ClickException(f"No collectivité has the slug {slug!r}.")
+    report = verify(db.session, current_app.config["SECRET_KEY"], collectivite_id, only_one=slug is not None)
+    for problem in report.problems:
+        click.echo(f"TAMPERED {problem}", err=True)
+    if not report.intact:
+        raise SystemExit(1)
+    click.echo(f"Audit trail intact: {report.events} events in {report.chains} chains, "
+               f"{report.checkpoints} checkpoints verified.")
+
+
+@audit_group.command("checkpoint")
+@with_appcontext
+def audit_checkpoint_command() -> None:
+    """Sign a checkpoint of every chain's head now and e-mail it to the operators."""
+    from console.audit.anchor import write_checkpoint
+    from console.audit.jobs import operator_emails
+    from console.extensions import db
+
+    checkpoint = write_checkpoint(db.session, current_app.config["SECRET_KEY"], operator_emails(db.session))
+    db.session.commit()
+    click.echo(f"Checkpoint #{checkpoint.id} signed: {checkpoint.signature}")
+
+
 def register(app: Flask) -> None:
-    for command in (init_command, migration_command, demo_command, worker_command, scheduler_command):
+    for command in (init_command, migration_command, demo_command, worker_command, scheduler_command,
+                    audit_group):
         app.cli.add_command(command)
 
 

@@ -1,4 +1,5 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
+from console.audit.models import AuditChain, AuditCheckpoint, AuditEvent  # noqa: F401
 from console.complaints.models import Complaint, ComplaintEvent  # noqa: F401
 from console.leases import Lease  # noqa: F401
 from console.mail import OutboxMessage  # noqa: F401
@@ -12,3 +13,4 @@ from console.partners.models import (  # noqa: F401
 from console.reports.models import Export, ReportSubscription  # noqa: F401
 from console.tenants.models import Collectivite, ConsoleUser  # noqa: F401
 import console.partners.api  # noqa: F401,E402  (identifier assignment on insert)
+import console.audit.jobs  # noqa: F401,E402  (the daily checkpoint is a periodic job)

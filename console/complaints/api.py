@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
+from console.audit import api as audit
 from console.complaints import rules
 from console.complaints.models import Complaint, ComplaintChannel, ComplaintEvent, ComplaintStatus
 from console.errors import N_, Conflict, DomainError
@@ -53,6 +54,8 @@ def record_complaint(session: Session, request_id: int, received_on: date | None
     _event(complaint, ComplaintStatus.received, user_id, None if complaint.in_time else OUT_OF_TIME)
     session.add(complaint)
     session.flush()
+    audit.record(session, "complaint.record", complaint, {
+        "request": request.reference, "received_on": received_on, "channel": channel, "in_time": complaint.in_time})
     return complaint
 
 
@@ -73,6 +76,7 @@ def start_review(session: Session, complaint_id: int, user_id: int | None = None
     """Take a received complaint under review."""
     complaint = _move(session, complaint_id, ComplaintStatus.under_review, user_id, (note or "").strip() or None)
     session.flush()
+    audit.record(session, "complaint.review", complaint, {"note": complaint.events[-1].note})
     return complaint
 
 
@@ -96,6 +100,7 @@ def accept_complaint(session: Session, complaint_id: int, correction_amount: Dec
     _move(session, complaint_id, ComplaintStatus.accepted, user_id, reason)
     complaint.correction_amount, complaint.decision_reason, complaint.decided_on = amount, reason, today
     session.flush()
+    audit.record(session, "complaint.accept", complaint, {"correction_amount": amount, "reason": reason})
     return complaint
 
 
@@ -106,4 +111,5 @@ def reject_complaint(session: Session, complaint_id: int, reason: str, today: da
     complaint = _move(session, complaint_id, ComplaintStatus.rejected, user_id, reason)
     complaint.decision_reason, complaint.decided_on = reason, today
     session.flush()
+    audit.record(session, "complaint.reject", complaint, {"reason": reason})
     return complaint

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from console.audit import api as audit
 from console.errors import N_, Conflict, DomainError, NotFound
 from console.money import rules
 from console.money.models import (
@@ -23,7 +24,7 @@ from console.money.models import (
 )
 from console.partners import api as partners_api
 from console.partners.models import Partner
-from console.partners.validators import validate_required
+from console.partners.validators import mask_iban, validate_required
 from console.tenants.models import utcnow
 from console.tenants.scoping import UNSCOPED, get_scoped
 
@@ -63,6 +64,24 @@ def check_chequier(chequier: Chequier) -> None:
         raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s."),
                           rule="chequier_distribution", field="distributed_on",
                           issued_on=chequier.issued_on, distributed_on=chequier.distributed_on)
+
+
+def issue_chequier(session: Session, chequier: Chequier) -> Chequier:
+    """A new chéquier (the « Chéquiers » form): its cheques created, the issue audited."""
+    fill_chequier(chequier)
+    session.add(chequier)
+    session.flush()
+    audit.record(session, "chequier.create", chequier, {"number": chequier.number, "issued_on": chequier.issued_on,
+                                                        "validity_date": chequier.validity_date,
+                                                        "prescripteur": chequier.prescripteur})
+    return chequier
+
+
+def edit_chequier(session: Session, chequier: Chequier) -> Chequier:
+    """Its distribution recorded (the only fields a form may change), audited."""
+    check_chequier(chequier)
+    audit.record(session, "chequier.update", chequier, {"changes": audit.changed_fields(chequier)})
+    return chequier
 
 
 def normalise_numbers(numbers: Iterable[str] | str | None) -> list[str]:
@@ -115,6 +134,8 @@ def accept_cheque(session: Session, number: str, partner_id: int, accepted_on: d
         session.refresh(cheque)
         rules.check_not_already_accepted(number, cheque.accepted_on or accepted_on)
     session.refresh(cheque)
+    audit.record(session, "cheque.accept", cheque, {"number": number, "partner": partner.identifier,
+                                                    "accepted_on": accepted_on})
     return cheque
 
 
@@ -126,6 +147,25 @@ def prepare_fee_schedule(schedule: FeeSchedule) -> FeeSchedule:
     schedule.rate, schedule.fixed = fees.rate, fees.fixed
     if schedule.effective_from is None:
         raise DomainError(N_("This field is required."), rule="required", field="effective_from")
+    return schedule
+
+
+def add_fee_schedule(session: Session, schedule: FeeSchedule) -> FeeSchedule:
+    """A new fee schedule version, numbered on insert, audited."""
+    prepare_fee_schedule(schedule)
+    session.add(schedule)
+    session.flush()
+    audit.record(session, "fee_schedule.create", schedule, {
+        "version": schedule.version, "effective_from": schedule.effective_from, "rate": schedule.rate,
+        "fixed": schedule.fixed})
+    return schedule
+
+
+def edit_fee_schedule(session: Session, schedule: FeeSchedule) -> FeeSchedule:
+    """Change a version no request was priced with yet, audited."""
+    check_schedule_editable(session, schedule)
+    audit.record(session, "fee_schedule.update", schedule, {"version": schedule.version,
+                                                            "changes": audit.changed_fields(schedule)})
     return schedule
 
 
@@ -262,6 +302,10 @@ def submit_request(session: Session, partner_id: int, numbers: Iterable[str] | s
                        rule="one_reimbursement") from error
     for cheque in kept:
         session.refresh(cheque)
+    audit.record(session, "reimbursement.submit", request, {
+        "partner": partner.identifier, "submitted_on": submitted_on, "cheques": [c.number for c in kept],
+        "gross": request.gross, "fees": request.fees, "net": request.net, "fee_schedule": schedule.version,
+        "refused": {r.cheque_number: r.error.rule for r in refusals}})
     return Submission(request, refusals)
 
 
@@ -314,6 +358,9 @@ def validate_request(session: Session, request_id: int, today: date, user_id: in
     request.status, request.decided_on, request.decided_by_id = RequestStatus.validated, today, user_id
     request.due_on = rules.payment_due_date(today)
     session.flush()
+    audit.record(session, "reimbursement.validate", request, {
+        "reference": request.reference, "net": request.net, "due_on": request.due_on,
+        "bank_account": account.id, "iban": mask_iban(account.iban)})
     return request
 
 
@@ -327,6 +374,8 @@ def reject_request(session: Session, request_id: int, reason: str, today: date, 
     request.status, request.decided_on, request.decided_by_id = RequestStatus.rejected, today, user_id
     _set_cheques(session, request, ChequeStatus.rejected)
     session.flush()
+    audit.record(session, "reimbursement.reject", request, {"reference": request.reference,
+                                                            "reason": request.rejection_reason})
     return request
 
 
@@ -353,6 +402,9 @@ def pay_request(session: Session, request_id: int, paid_on: date, transfer_refer
     request = get(session, ReimbursementRequest, request_id)
     _pay(session, request, paid_on, validate_required(transfer_reference, "transfer_reference"), today, user_id)
     session.flush()
+    audit.record(session, "reimbursement.pay", request, {"reference": request.reference, "paid_on": paid_on,
+                                                         "transfer_reference": request.transfer_reference,
+                                                         "net": request.net})
     return request
 
 
@@ -385,6 +437,8 @@ def add_to_batch(session: Session, request_ids: Iterable[int], payment_date: dat
     for request in requests:
         request.batch = batch
     session.flush()
+    audit.record(session, "batch.add", batch, {"payment_date": payment_date,
+                                               "requests": [r.reference for r in requests]})
     return batch
 
 
@@ -400,6 +454,8 @@ def pay_batch(session: Session, batch_id: int, paid_on: date, transfer_reference
         _pay(session, request, paid_on, reference, today, user_id)
     batch.status, batch.paid_on, batch.transfer_reference = BatchStatus.paid, paid_on, reference
     session.flush()
+    audit.record(session, "batch.pay", batch, {"paid_on": paid_on, "transfer_reference": reference,
+                                               "requests": {r.reference: r.net for r in batch.requests}})
     return batch
 
 
@@ -427,6 +483,7 @@ def block_partner(session: Session, partner_id: int, reason: str, user_id: int |
                          blocked_by_id=user_id)
     session.add(block)
     session.flush()
+    audit.record(session, "partner.block", partner, {"block": block.id, "reason": reason})
     return block
 
 
@@ -441,4 +498,5 @@ def unblock_partner(session: Session, partner_id: int, justification: str, user_
     block.justification = rules.check_unblock_justification(justification)
     block.unblocked_at, block.unblocked_by_id = utcnow(), user_id
     session.flush()
+    audit.record(session, "partner.unblock", partner, {"block": block.id, "justification": block.justification})
     return block

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from console import labels
+from console.audit import api as audit
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
 from console.errors import N_, Conflict, DomainError, Forbidden, ValidationFailed
 from console.mail import queue_mail
@@ -172,6 +173,8 @@ def register_submission(session: Session, partner: Partner, actor: ConsoleUser |
         raise Conflict(N_("The SIRET %(siret)s already has an open affiliation request with this collectivité."),
                        rule="duplicate_request", field="siret", siret=partner.siret) from error
     _record(session, partner, TransitionAction.submit, None, PartnerStatus.submitted, actor)
+    audit.record(session, "partner.submit", partner, {"identifier": partner.identifier, "siret": partner.siret,
+                                                      "name": partner.name})
     collectivite = session.get(Collectivite, collectivite_id)
     queue_mail(session, partner.email, "partner_identifier", collectivite_id=collectivite_id,
                partner=partner, collectivite=collectivite)
@@ -261,6 +264,8 @@ def move(session: Session, partner_id: Any, action: TransitionAction, actor: Con
                        rule="affiliation_race", identifier=partner.identifier)
     session.expire(partner)
     transition = _record(session, partner, action, old, step.target, actor, reason_code, reason)
+    audit.record(session, f"partner.{action.value}", partner, {"from": old, "to": step.target,
+                                                                "reason_code": reason_code, "reason": reason})
     _notify(session, partner, transition)
     return transition
 
@@ -332,6 +337,9 @@ def record_changes(session: Session, partner: Partner, actor: ConsoleUser) -> li
         changes.append(PartnerChange(partner=partner, collectivite_id=partner.collectivite_id, field=field,
                                      old_value=old, new_value=new, changed_by_id=actor.id))
     session.add_all(changes)
+    if changes:
+        audit.record(session, "partner.update", partner,
+                     {"changes": {change.field: [change.old_value, change.new_value] for change in changes}})
     return changes
 
 
@@ -422,6 +430,8 @@ def request_rib_change(session: Session, partner_id: Any, data: dict[str, Any], 
                               requested_by_id=actor.id, **rib)
     session.add(change)
     session.flush()
+    audit.record(session, "rib.request", partner, {"rib_change": change.id,
+                                                  "iban": validators.mask_iban(change.iban), "bic": change.bic})
     queue_mail(session, partner.email, "partner_rib_change_requested", collectivite_id=partner.collectivite_id,
                partner=partner, collectivite=partner.collectivite, masked_iban=validators.mask_iban(change.iban))
     return change
@@ -455,6 +465,8 @@ def confirm_rib_change(session: Session, change_id: Any, actor: ConsoleUser) -> 
     _decide(session, change, RibChangeStatus.confirmed, actor)
     partner = change.partner
     account = add_bank_account(session, partner, change.holder, change.iban, change.bic, change.document, change)
+    audit.record(session, "rib.confirm", partner, {"rib_change": change.id, "bank_account": account.id,
+                                                  "iban": validators.mask_iban(account.iban)})
     queue_mail(session, partner.email, "partner_rib_changed", collectivite_id=partner.collectivite_id,
                partner=partner, collectivite=partner.collectivite, masked_iban=validators.mask_iban(account.iban))
     return account
@@ -466,6 +478,7 @@ def cancel_rib_change(session: Session, change_id: Any, actor: ConsoleUser) -> R
         raise Forbidden(N_("Only a correspondent may record a RIB change."), rule="rib_role")
     change = _pending_change(session, change_id)
     _decide(session, change, RibChangeStatus.cancelled, actor)
+    audit.record(session, "rib.cancel", change.partner, {"rib_change": change.id})
     return change
 
 
@@ -507,6 +520,8 @@ def publish_cgu(session: Session, label: str, effective_on: date | None, filenam
                          document=document, published_by_id=actor.id)
     session.add(version)
     session.flush()
+    audit.record(session, "cgu.publish", version, {"label": label, "effective_on": effective_on,
+                                                   "sha256": document.sha256})
     return version
 
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from console.audit import api as audit_api
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
 from console.errors import N_, DomainError
 from console.partners.models import LookupAudit, Partner, PartnerStatus, search_key
@@ -58,12 +59,18 @@ def shown_email(email: str, role_names: Iterable[str]) -> str:
     return email if UNMASKED.intersection(role_names) else mask_email(email)
 
 
-def audit(session: Session, actor: ConsoleUser, searched: str, channel: str, result_count: int) -> LookupAudit:
-    """Record in the look-up log that ``actor`` read partners: a search (page, API) or a partners export."""
+def audit(session: Session, actor: ConsoleUser, searched: str, channel: str, result_count: int,
+          trail: bool = True) -> LookupAudit:
+    """Record in the look-up log that ``actor`` read partners: a search (page, API) or a partners export
+    (whose audit-trail event is the export's own: ``trail=False``)."""
     entry = LookupAudit(collectivite_id=actor.collectivite_id, user_id=actor.id, searched=searched[:200],
                         channel=channel, result_count=result_count)
     session.add(entry)
     session.flush()
+    if trail:
+        audit_api.record(session, "lookup.search", entry, {"query": entry.searched, "channel": channel,
+                                                           "count": result_count},
+                         actor=actor, collectivite_id=actor.collectivite_id)
     return entry
 
 

@@ -18,7 +18,8 @@ NO_MONEY_KINDS = frozenset({ExportKind.partners})
 KINDS_BY_ROLE = {
     ROLE_OPERATOR: ALL_KINDS,
     ROLE_CORRESPONDENT: ALL_KINDS,
-    ROLE_ELECTED: ALL_KINDS,
+    # The audit trail is read by operators and correspondents only (DESIGN: élus read the dashboard and reports).
+    ROLE_ELECTED: ALL_KINDS - {ExportKind.audit},
     ROLE_SUPPORT: NO_MONEY_KINDS,
 }
 

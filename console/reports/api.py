@@ -9,6 +9,7 @@ from typing import Any, Mapping, Optional
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from console.audit import api as audit
 from console.errors import N_, Conflict, DomainError, NotFound
 from console.partners import lookup
 from console.partners.models import Partner
@@ -62,9 +63,12 @@ def request_export(
                     status=ExportStatus.queued, rows_done=0)
     session.add(export)
     session.flush()
+    details: dict[str, Any] = {"kind": kind, **parameters}
     if kind is ExportKind.partners:
         # DESIGN: every look-up is audited, and a partners export is the widest look-up there is.
-        lookup.audit(session, user, f"export {export.id}", EXPORT_CHANNEL, count_partners(session, scope))
+        details["partners"] = count_partners(session, scope)
+        lookup.audit(session, user, f"export {export.id}", EXPORT_CHANNEL, details["partners"], trail=False)
+    audit.record(session, "export.create", export, details, actor=user, collectivite_id=collectivite_id)
     return export
 
 
@@ -106,7 +110,15 @@ def retry_export(session: Session, user: ConsoleUser, export_id: int) -> Export:
     if not changed:
         raise Conflict(N_("Only a failed export can be retried."), rule="export")
     session.refresh(export)
+    audit.record(session, "export.retry", export, {"kind": export.kind}, actor=user,
+                 collectivite_id=export.collectivite_id)
     return export
+
+
+def record_download(session: Session, user: ConsoleUser, export: Export) -> None:
+    """The file of an export left the console: audited (the caller commits)."""
+    audit.record(session, "export.download", export, {"kind": export.kind, "rows": export.rows_done}, actor=user,
+                 collectivite_id=export.collectivite_id)
 
 
 def download_path(export: Export, now: Optional[datetime] = None) -> str:

@@ -19,6 +19,7 @@ from console.extensions import db
 from console.i18n import format_label
 from console.reports import api as reports_api
 from console.reports import cheques, complaints, heartbeat, partners, reimbursements, schedule, summary, xlsx
+from console.reports import audit as audit_report
 from console.reports.access import export_scope
 from console.reports.models import Export, ExportKind, ExportStatus
 from console.reports.report import Progress, Report
@@ -33,6 +34,7 @@ BUILDERS: dict[ExportKind, Callable[[Report], None]] = {
     ExportKind.cheques: cheques.build,
     ExportKind.complaints: complaints.build,
     ExportKind.summary: summary.build,
+    ExportKind.audit: audit_report.build,
 }
 
 

@@ -20,6 +20,7 @@ class ExportKind(enum.Enum):
     cheques = "cheques"
     complaints = "complaints"
     summary = "summary"
+    audit = "audit"
 
 
 class ExportStatus(enum.Enum):
@@ -37,6 +38,7 @@ register({
     ExportKind.cheques: N_("Cheques"),
     ExportKind.complaints: N_("Complaints"),
     ExportKind.summary: N_("Summary for elected officials"),
+    ExportKind.audit: N_("Audit trail"),
     ExportStatus.queued: N_("Queued"),
     ExportStatus.running: N_("Running"),
     ExportStatus.done: N_("Ready"),

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from console import jobs
+from console.audit import api as audit
 from console.config import ROLE_ELECTED
 from console.errors import N_, DomainError, NotFound
 from console.extensions import db
@@ -52,6 +53,7 @@ def subscribe(session: Session, scope: Scope, by: ConsoleUser, user_id: int) -> 
         session.add(subscription)
     subscription.active = True
     session.flush()
+    audit.record(session, "subscription.create", subscription, {"user": user.username}, actor=by)
     return subscription
 
 
@@ -62,6 +64,7 @@ def unsubscribe(session: Session, subscription_id: int) -> None:
         raise NotFound(N_("No such subscription."), rule="tenant")
     subscription.active = False
     session.flush()
+    audit.record(session, "subscription.delete", subscription, {"user_id": subscription.user_id})
 
 
 @jobs.periodic(CHECK_EVERY)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Iterable
+from typing import Any, Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from console.audit import api as audit
 from console.config import ROLE_OPERATOR
 from console.errors import N_, Forbidden
 from console.tenants.context import Scope
@@ -73,3 +74,65 @@ def find_active_user(session: Session, login: str) -> ConsoleUser | None:
 
 def is_operator(user: ConsoleUser) -> bool:
     return ROLE_OPERATOR in user.role_names
+
+
+# --- audit of users, collectivités, passwords and sign-ins ------------------------------------------
+
+USER_FIELDS = ("first_name", "last_name", "username", "email", "active", "collectivite_id")
+
+
+def audit_user(session: Session, user: ConsoleUser, created: bool) -> None:
+    """One event per creation or change of a user: a role change or a deactivation is named as such."""
+    if created:
+        audit.record(session, "user.create", user, {"username": user.username,
+                                                    "roles": sorted(role.name for role in user.roles)})
+        return
+    roles = inspect(user).attrs.roles.history
+    changes = audit.changed_fields(user, USER_FIELDS)
+    action = "user.update"
+    if roles.added or roles.deleted:
+        action = "user.role_change"
+        changes["roles"] = [sorted(role.name for role in (*roles.unchanged, *roles.deleted)),
+                            sorted(role.name for role in user.roles)]
+    elif changes.get("active") == [True, False]:
+        action = "user.deactivate"
+    audit.record(session, action, user, {"username": user.username, "changes": changes})
+
+
+def audit_collectivite(session: Session, collectivite: Collectivite, created: bool) -> None:
+    """A collectivité created or changed by an operator."""
+    if created:
+        audit.record(session, "collectivite.create", collectivite, {"name": collectivite.name,
+                                                                    "slug": collectivite.slug})
+    else:
+        audit.record(session, "collectivite.update", collectivite,
+                     {"changes": audit.changed_fields(collectivite)})
+
+
+def send_forgotten_password(session: Session, user: ConsoleUser) -> str:
+    """« Mot de passe oublié ? »: a temporary password for ``user`` (the caller e-mails it), audited."""
+    password = issue_temporary_password(user)
+    audit.record(session, "password.forgotten", user, {"username": user.username}, actor=None)
+    return password
+
+
+def audit_password_set(session: Session, user: ConsoleUser, actor: ConsoleUser | None) -> None:
+    """A user chose their password, or an operator reset someone else's."""
+    own = actor is not None and actor.id == user.id
+    audit.record(session, "password.change" if own else "password.reset", user, {"username": user.username},
+                 actor=actor)
+
+
+def audit_login(session: Session, login: str, user: ConsoleUser | None, succeeded: bool, channel: str) -> None:
+    """A sign-in or a failed one; a failure on an existing account goes to that account's collectivité."""
+    details = {"login": (login or "")[:100], "channel": channel}
+    if succeeded:
+        audit.record(session, "login.success", user, details, actor=user)
+    else:
+        audit.record(session, "login.failed", user, details, actor=None,
+                     collectivite_id=user.collectivite_id if user is not None else None)
+
+
+def audit_security(session: Session, action: str, item: Any) -> None:
+    """A row of FAB's security model (role, permission, group, user) added, changed or deleted by an operator."""
+    audit.record(session, action, item, {"model": item.__tablename__, "name": str(item)})

@@ -52,8 +52,10 @@ ROLES = {
         ["CguVersion", "can_(list|show|publish|download)$"],
         ["Lookup", "can_search$"],
         ["TenantUser", WRITE],
+        # The audit trail of their collectivité (tenants.scoping keeps the others' and the platform's out).
+        ["AuditTrail", "can_list$"],
     ]
-    + _menus("Administration", "Collectivites", "TenantUsers", "Partners", "PartnerList")
+    + _menus("Administration", "Collectivites", "TenantUsers", "AuditTrail", "Partners", "PartnerList")
     + REPORT_SUBSCRIPTIONS
     + _menus("PartnerLookup", "CguVersions")
     + REPORTS

@@ -37,6 +37,8 @@ def tenant_column(model: type) -> Any:
         return Collectivite.id
     if issubclass(model, (TenantOwned, ConsoleUser)):
         return model.collectivite_id
+    if getattr(model, "__tenant_column__", None):  # read-scoped rows that may also belong to no collectivité
+        return getattr(model, model.__tenant_column__)
     raise TypeError(f"{model.__name__} is not tenant-scoped")
 
 

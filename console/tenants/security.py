@@ -1,9 +1,10 @@
 """Security manager: users that belong to a collectivité, rate-limited logins, temporary passwords."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, flash, g, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.views import AuthDBView, UserDBModelView
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.utils.limit import Limit
@@ -14,6 +15,8 @@ from sqlalchemy import select
 from console.config import ROLE_OPERATOR
 from console.display import FormattedColumns
 from console.tenants.context import EVERYTHING, NOTHING, Scope, only
+from console.tenants import api as tenants_api
+from console.tenants import security_views
 from console.tenants.api import clear_temporary_password
 from console.errors import DomainError
 from console.extensions import db
@@ -98,6 +101,30 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
     label_columns = {**UserDBModelView.label_columns, "collectivite": _l("Collectivité"),
                      "must_change_password": _l("Temporary password")}
 
+    def pre_add(self, item: ConsoleUser) -> None:
+        super().pre_add(item)
+        tenants_api.audit_user(db.session, item, created=True)
+
+    def pre_update(self, item: ConsoleUser) -> None:
+        super().pre_update(item)
+        tenants_api.audit_user(db.session, item, created=False)
+
+    def pre_delete(self, item: ConsoleUser) -> None:
+        super().pre_delete(item)
+        tenants_api.audit_security(db.session, "security.delete", item)
+
+
+class UserInfoEditView(fab_views.UserInfoEditView):
+    """FAB's « edit my information » form, its change audited before FAB commits it (same class name as
+    FAB's, so that its endpoint, URL and permission stay FAB's)."""
+
+    def form_post(self, form) -> None:
+        item = self.appbuilder.sm.get_user_by_id(g.user.id)
+        self.form.refresh(request.form).populate_obj(item)
+        tenants_api.audit_user(db.session, item, created=False)
+        self.appbuilder.sm.update_user(item)
+        flash(str(self.message), "info")
+
 
 class ConsoleAuthDBView(AuthDBView):
     """FAB's login page, with the « Mot de passe oublié ? » link."""
@@ -109,9 +136,24 @@ class ConsoleSecurityManager(SecurityManager):
     user_model = ConsoleUser
     userdbmodelview = ConsoleUserDBModelView
     authdbview = ConsoleAuthDBView
+    userinfoeditview = UserInfoEditView
+    rolemodelview = security_views.RoleModelView
+    groupmodelview = security_views.UserGroupModelView
+    permissionmodelview = security_views.PermissionModelView
+    viewmenumodelview = security_views.ViewMenuModelView
+    permissionviewmodelview = security_views.PermissionViewModelView
     security_api = ConsoleSecurityApi
 
     def auth_user_db(self, username: str, password: str):
+        """FAB's check, then the console's; every sign-in and every failure is audited."""
+        user = self._checked_user(username, password)
+        known = user or tenants_api.find_active_user(db.session, username or "")
+        channel = "api" if request.path.startswith("/api/") else "web"
+        tenants_api.audit_login(db.session, username, known, user is not None, channel)
+        db.session.commit()
+        return user
+
+    def _checked_user(self, username: str, password: str):
         """FAB's check, refusing expired temporary passwords and deactivated collectivités."""
         user = super().auth_user_db(username, password)
         if user is None:
@@ -126,7 +168,9 @@ class ConsoleSecurityManager(SecurityManager):
 
     def reset_password(self, userid: int, password: str) -> None:
         """The user chose a password: it is no longer temporary."""
-        clear_temporary_password(self.get_user_by_id(userid))
+        user = self.get_user_by_id(userid)
+        clear_temporary_password(user)
+        tenants_api.audit_password_set(db.session, user, g.get("user"))
         super().reset_password(userid, password)
 
 

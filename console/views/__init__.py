@@ -4,6 +4,7 @@ from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
 from console.i18n import TEMPLATE_FILTERS
+from console.views.audit import AuditView
 from console.views.collectivites import CollectiviteApi, CollectiviteView
 from console.views.complaints import ComplaintsView
 from console.views.dashboard import DashboardView
@@ -38,6 +39,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(CollectiviteView, "Collectivites", label=_l("Collectivités"), icon="fa-landmark", **ADMIN)
     appbuilder.add_view(TenantUserView, "TenantUsers", label=_l("Users of the collectivité"), icon="fa-users", **ADMIN)
     appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", **ADMIN)
+    appbuilder.add_view(AuditView, "AuditTrail", label=_l("Audit trail"), icon="fa-shield-alt", **ADMIN)
     appbuilder.add_view_no_menu(ForgotPasswordView)
     appbuilder.add_api(CollectiviteApi)
     appbuilder.add_api(PartnerApi)

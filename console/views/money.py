@@ -283,10 +283,10 @@ class ChequierView(TenantModelView):
     base_order = ("issued_on", "desc")
 
     def pre_add(self, item: Chequier) -> None:
-        money_api.fill_chequier(item)
+        money_api.issue_chequier(db.session, item)
 
     def pre_update(self, item: Chequier) -> None:
-        rolled_back(lambda: money_api.check_chequier(item))
+        rolled_back(lambda: money_api.edit_chequier(db.session, item))
 
 
 class ChequeView(TenantModelView):
@@ -327,10 +327,10 @@ class FeeScheduleView(TenantModelView):
     base_order = ("effective_from", "desc")
 
     def pre_add(self, item: FeeSchedule) -> None:
-        money_api.prepare_fee_schedule(item)
+        money_api.add_fee_schedule(db.session, item)
 
     def pre_update(self, item: FeeSchedule) -> None:
-        rolled_back(lambda: money_api.check_schedule_editable(db.session, item))
+        rolled_back(lambda: money_api.edit_fee_schedule(db.session, item))
 
 
 class SubmissionSchema(Schema):

@@ -31,7 +31,7 @@ class ForgotPasswordView(BaseView):
         if form.validate_on_submit():
             found = tenants_api.find_active_user(db.session, form.login.data)
             if found is not None:
-                password = tenants_api.issue_temporary_password(found)
+                password = tenants_api.send_forgotten_password(db.session, found)
                 queue_mail(db.session, found.email, "forgotten_password", collectivite_id=found.collectivite_id,
                            user=found, password=password)
                 db.session.commit()

@@ -22,7 +22,7 @@ from console.tenants.context import current_scope
 from console.tenants.models import Collectivite
 
 KIND_ORDER = [ExportKind.summary, ExportKind.reimbursements, ExportKind.cheques, ExportKind.complaints,
-              ExportKind.partners]
+              ExportKind.partners, ExportKind.audit]
 LIST_LIMIT = 50
 
 
@@ -153,6 +153,8 @@ class ExportView(BaseView):
             path = reports_api.download_path(export)
         except DomainError as error:
             abort(error.status, description=str(error))
+        reports_api.record_download(db.session, g.user, export)
+        db.session.commit()
         name = f"{format_label(export.kind)} {export.finished_at:%Y-%m-%d} {export.id}.xlsx"
         return send_file(path, as_attachment=True, download_name=name,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

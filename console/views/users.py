@@ -46,6 +46,7 @@ class TenantUserView(TenantModelView):
 
     def pre_add(self, item: ConsoleUser) -> None:
         tenants_api.attach_user(db.session, item, current_scope())
+        tenants_api.audit_user(db.session, item, created=True)
 
     def post_add(self, item: ConsoleUser) -> None:
         # post_add runs after the commit: the password and its e-mail are a second, small transaction.
@@ -56,3 +57,4 @@ class TenantUserView(TenantModelView):
 
     def pre_update(self, item: ConsoleUser) -> None:
         tenants_api.attach_user(db.session, item, current_scope())
+        tenants_api.audit_user(db.session, item, created=False)

@@ -1,0 +1,44 @@
+"""« Journal d'audit »: operators read every event, correspondents their collectivité's."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from flask import request
+from flask_appbuilder import BaseView, expose, has_access
+
+from console.audit import read
+from console.audit.actions import ACTIONS
+from console.tenants.context import current_scope
+from console.views.money import page_of, render
+
+
+def _day(name: str) -> Optional[date]:
+    """A date of the filter form (YYYY-MM-DD as browsers send it); anything else is no filter."""
+    try:
+        return date.fromisoformat((request.args.get(name) or "").strip())
+    except ValueError:
+        return None
+
+
+def filters_of_request() -> read.Filters:
+    args = request.args
+    return read.Filters.of(_day("start"), _day("end"), args.get("actor"), args.get("action"),
+                           args.get("object_type"), args.get("object_id"))
+
+
+class AuditView(BaseView):
+    """The audit trail, filtered by period, actor, action and object; one bounded page at a time."""
+
+    route_base = "/audit"
+    class_permission_name = "AuditTrail"
+    base_permissions = ["can_list"]
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        filters = filters_of_request()
+        rows, page, pages = page_of(read.events(filters, current_scope()))
+        return render(self, "audit/events.html", rows=rows, page=page, pages=pages, filters=filters,
+                      actions=ACTIONS)

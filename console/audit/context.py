@@ -1,10 +1,8 @@
 """Who acts and from where, as the server knows it (never as a form or a JSON body says)."""
 from __future__ import annotations
 
-import re
 from typing import Any, Optional
 
-_SAFE_TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 def current_user() -> Optional[Any]:
@@ -31,16 +29,9 @@ def client_address() -> Optional[str]:
 
 
 def request_id() -> Optional[str]:
-    """The current request's id: ``console.request_id`` when present, else g / the X-Request-ID header."""
-    from flask import g, has_request_context, request
+    """The current request's id (``console.request_id``), or None outside a request."""
+    from flask import has_request_context
 
-    if not has_request_context():
-        return None
-    try:
-        from console import request_id as module  # type: ignore[attr-defined]
-    except ImportError:
-        module = None
-    if module is not None:
-        return module.request_id()
-    value = g.get("request_id") or request.headers.get("X-Request-ID")
-    return value if isinstance(value, str) and _SAFE_TOKEN.match(value) else None
+    from console import request_id as current
+
+    return current.request_id() if has_request_context() else None

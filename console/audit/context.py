@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any, Optional
 
 
-
 def current_user() -> Optional[Any]:
     """The signed-in user of the current request (session or JWT), or None (jobs, commands, anonymous)."""
     from flask import g, has_request_context

@@ -45,7 +45,7 @@ def _write(alpha: int, count: int = 4) -> list[AuditEvent]:
 
 
 def test_record_copies_the_actor_and_keeps_canonical_details(app, world):
-    with scoped(EVERYTHING), app.test_request_context("/", headers={"X-Request-ID": "req-42"},
+    with scoped(EVERYTHING), app.test_request_context("/", headers={"X-Request-ID": "req-000042"},
                                                       environ_base={"REMOTE_ADDR": "192.0.2.7"}):
         actor = _user(world.a.users["correspondent"])
         collectivite = db.session.get(Collectivite, world.a.id)
@@ -57,7 +57,7 @@ def test_record_copies_the_actor_and_keeps_canonical_details(app, world):
     assert (kept.collectivite_id, kept.chain, kept.seq) == (world.a.id, f"collectivite:{world.a.id}", 1)
     assert (kept.object_type, kept.object_id) == ("collectivite", str(world.a.id))
     assert kept.details == '{"amount":"10.50","on":"2024-02-29","why":"é"}'
-    assert (kept.client_address, kept.request_id) == ("192.0.2.7", "req-42")
+    assert (kept.client_address, kept.request_id) == ("192.0.2.7", "req-000042")
     assert kept.hash == event.hash and len(kept.hash) == 64 and kept.prev_hash == "0" * 64
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from console.errors import N_, Conflict, DomainError, NotFound
 from console.money import rules
+from console.money.dates import EntryDate, paris_day
 from console.money.models import (
     BatchStatus, Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, PartnerBlock, PaymentBatch,
     ReimbursementLine, ReimbursementRequest, RequestStatus,
@@ -54,15 +55,20 @@ def fill_chequier(chequier: Chequier) -> Chequier:
     return chequier
 
 
-def check_chequier(chequier: Chequier) -> None:
-    """A distributed chéquier says when it was handed to the citizen."""
+def check_chequier(chequier: Chequier, today: date) -> None:
+    """A distributed chéquier says when it was handed to the citizen (not in the future); its cheques not
+    distributed one by one are distributed with it."""
     if chequier.status is ChequierStatus.distributed and chequier.distributed_on is None:
         raise DomainError(N_("Give the date the chéquier was handed to the citizen."),
                           rule="chequier_distribution", field="distributed_on")
-    if chequier.distributed_on is not None and chequier.distributed_on < chequier.issued_on:
-        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s."),
-                          rule="chequier_distribution", field="distributed_on",
+    if chequier.distributed_on is not None and not chequier.issued_on <= chequier.distributed_on <= today:
+        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s"
+                             " (today is %(today)s)."),
+                          rule="chequier_distribution", field="distributed_on", today=today,
                           issued_on=chequier.issued_on, distributed_on=chequier.distributed_on)
+    if chequier.status is ChequierStatus.distributed:
+        for cheque in chequier.cheques:
+            cheque.distributed_on = cheque.distributed_on or chequier.distributed_on
 
 
 def normalise_numbers(numbers: Iterable[str] | str | None) -> list[str]:
@@ -93,8 +99,9 @@ def _owners(session: Session, numbers: list[str]) -> dict[str, int]:
     return dict(rows.all())
 
 
-def accept_cheque(session: Session, number: str, partner_id: int, accepted_on: date) -> Cheque:
-    """Register a cheque received by a partner (FAQ: refused after its validity date, or if already accepted)."""
+def accept_cheque(session: Session, number: str, partner_id: int, entry: EntryDate) -> Cheque:
+    """Register a cheque received by a partner, dated by the server (``entry``): refused after its validity,
+    before its distribution, while the partner was not approved, or if already accepted."""
     partner = approved_partner(session, partner_id)
     [number] = normalise_numbers([number])
     owner = _owners(session, [number]).get(number)
@@ -105,15 +112,19 @@ def accept_cheque(session: Session, number: str, partner_id: int, accepted_on: d
     if cheque is None:  # the partner is visible but not its collectivité's cheques: never happens for real users
         raise _unknown_cheque(number)
     rules.check_not_already_accepted(number, cheque.accepted_on)
-    rules.check_acceptance(cheque.validity_date, accepted_on)
+    rules.check_distributed(number, cheque.distributed_on, entry.day)
+    rules.check_acceptance(cheque.validity_date, entry.day)
+    rules.check_partner_approved_on(str(partner), paris_day(partner.approved_at) if partner.approved_at else None,
+                                    entry.day)
     claimed = session.execute(
         update(Cheque).where(Cheque.id == cheque.id, Cheque.status == ChequeStatus.issued)
-        .values(status=ChequeStatus.accepted, partner_id=partner.id, accepted_on=accepted_on)
+        .values(status=ChequeStatus.accepted, partner_id=partner.id, accepted_on=entry.day, accepted_at=entry.at,
+                accepted_late_justification=entry.late_justification)
         .execution_options(synchronize_session="fetch")
     ).rowcount
     if claimed != 1:  # another partner registered it between our read and our write
         session.refresh(cheque)
-        rules.check_not_already_accepted(number, cheque.accepted_on or accepted_on)
+        rules.check_not_already_accepted(number, cheque.accepted_on or entry.day)
     session.refresh(cheque)
     return cheque
 
@@ -223,9 +234,12 @@ def _claim(session: Session, partner: Partner, cheques: list[Cheque]) -> set[int
     return set(result.scalars().all())
 
 
-def submit_request(session: Session, partner_id: int, numbers: Iterable[str] | str, submitted_on: date,
+def submit_request(session: Session, partner_id: int, numbers: Iterable[str] | str, entry: EntryDate,
                    user_id: int | None = None) -> Submission:
-    """« Demander un remboursement »: keep the reimbursable cheques, refuse the others with a reason each."""
+    """« Demander un remboursement »: keep the reimbursable cheques, refuse the others with a reason each.
+
+    Dated by the server (``entry``): the M+1 deadline and the fee schedule are those of ``entry.day``."""
+    submitted_on = entry.day
     partner = approved_partner(session, partner_id)
     numbers = normalise_numbers(numbers)
     schedule = schedule_in_force(session, partner.collectivite_id, submitted_on)
@@ -254,6 +268,7 @@ def submit_request(session: Session, partner_id: int, numbers: Iterable[str] | s
     if not kept:
         raise SubmissionRefused(refusals)
     request = _priced_request(partner, schedule, kept, submitted_on, user_id)
+    request.submitted_at, request.late_justification = entry.at, entry.late_justification
     session.add(request)
     try:
         session.flush()
@@ -415,8 +430,10 @@ def transfer_rows(batch: PaymentBatch) -> list[dict[str, object]]:
 
 # -- fraud blocks -------------------------------------------------------------------------------
 
-def block_partner(session: Session, partner_id: int, reason: str, user_id: int | None = None) -> PartnerBlock:
-    """Block a partner's reimbursements on suspicion of fraud; its requests are still received and kept."""
+def block_partner(session: Session, partner_id: int, reason: str, actor_id: int | None, by_operator: bool
+                  ) -> PartnerBlock:
+    """Block a partner's reimbursements on suspicion of fraud (the operator), or as an alert from the field (a
+    correspondent); its requests are still received and kept."""
     partner = get(session, Partner, partner_id)
     reason = validate_required(reason, "reason")
     current = active_block(session, partner.id)
@@ -424,21 +441,23 @@ def block_partner(session: Session, partner_id: int, reason: str, user_id: int |
         raise Conflict(N_("The reimbursements of %(partner)s are already blocked since %(blocked_since)s."),
                        rule="fraud_block", partner=str(partner), blocked_since=current.blocked_at.date())
     block = PartnerBlock(partner=partner, collectivite_id=partner.collectivite_id, reason=reason,
-                         blocked_by_id=user_id)
+                         blocked_by_id=actor_id, set_by_operator=by_operator)
     session.add(block)
     session.flush()
     return block
 
 
-def unblock_partner(session: Session, partner_id: int, justification: str, user_id: int | None = None
+def unblock_partner(session: Session, partner_id: int, justification: str, actor_id: int | None, by_operator: bool
                     ) -> PartnerBlock:
-    """Lift a block, with the written justification that no fraud took place."""
+    """Lift a block, with the written justification that no fraud took place (FAQ roles: ``check_may_lift_block``)."""
     partner = get(session, Partner, partner_id)
     block = active_block(session, partner.id)
     if block is None:
         raise Conflict(N_("The reimbursements of %(partner)s are not blocked."), rule="fraud_block",
                        partner=str(partner))
+    rules.check_may_lift_block(block.set_by_operator, block.blocked_by_id, paris_day(block.blocked_at), actor_id,
+                               by_operator)
     block.justification = rules.check_unblock_justification(justification)
-    block.unblocked_at, block.unblocked_by_id = utcnow(), user_id
+    block.unblocked_at, block.unblocked_by_id = utcnow(), actor_id
     session.flush()
     return block

@@ -19,6 +19,7 @@ from console.errors import DomainError
 from console.extensions import db
 from console.money import api as money_api
 from console.money import rules
+from console.money.dates import EntryDate, paris_day
 from console.money.models import (
     Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, ReimbursementLine, ReimbursementRequest,
     RequestStatus,
@@ -64,19 +65,32 @@ def _cheques(rng: random.Random, collectivite: Collectivite, partners: list[Part
         if roll < 0.1:
             chequier.status = ChequierStatus.not_distributed
         elif roll < 0.85:
-            chequier.status, chequier.distributed_on = ChequierStatus.distributed, issued_on + timedelta(
-                days=rng.randint(1, 15))
+            chequier.status, chequier.distributed_on = ChequierStatus.distributed, min(today, issued_on + timedelta(
+                days=rng.randint(1, 15)))
+            money_api.check_chequier(chequier, today)
         db.session.add(chequier)
         if chequier.distributed_on is None:
             continue
         last_day = min(chequier.validity_date, today)
         for cheque in chequier.cheques:
-            if rng.random() < 0.8 and chequier.distributed_on <= last_day:
-                span = (last_day - chequier.distributed_on).days
-                cheque.partner = rng.choice(partners)
-                cheque.accepted_on = chequier.distributed_on + timedelta(days=rng.randint(0, span))
+            partner = rng.choice(partners)
+            # The rules of acceptance: distributed, still valid, partner approved on that day.
+            first_day = max(chequier.distributed_on, _approved_on(partner))
+            if rng.random() < 0.8 and first_day <= last_day:
+                cheque.partner = partner
+                cheque.accepted_on = first_day + timedelta(days=rng.randint(0, (last_day - first_day).days))
+                cheque.accepted_at = _recorded(cheque.accepted_on)
                 cheque.status = ChequeStatus.accepted
     db.session.flush()
+
+
+def _approved_on(partner: Partner) -> date:
+    return paris_day(partner.approved_at) if partner.approved_at else date.min
+
+
+def _recorded(day: date) -> datetime:
+    """When the server recorded an entry of that day (a demo's history is dated as it would have been)."""
+    return datetime.combine(day, time(9, 30))
 
 
 def _requests(rng: random.Random, partners: list[Partner], today: date) -> list[ReimbursementRequest]:
@@ -93,7 +107,7 @@ def _requests(rng: random.Random, partners: list[Partner], today: date) -> list[
                 continue  # kept by the partner, never asked for (some will pass their M+1 deadline)
             try:
                 made.append(money_api.submit_request(db.session, partner.id, [c.number for c in group],
-                                                     submitted_on).request)
+                                                     EntryDate(submitted_on, _recorded(submitted_on))).request)
             except DomainError:
                 continue  # every cheque of the group was past its deadline: refused, as in real life
     return made
@@ -132,11 +146,14 @@ def _blocks(partners: list[Partner]) -> None:
     """One partner blocked now (its requests are kept), another blocked then cleared."""
     if len(partners) < 2:
         return
-    money_api.block_partner(db.session, partners[-2].id, "Contrôle : justificatif contesté, enquête en cours")
+    # The demo is loaded by the operator (``console demo``), before the accounts exist: no user is named.
+    money_api.block_partner(db.session, partners[-2].id, "Contrôle : justificatif contesté, enquête en cours",
+                            None, by_operator=True)
     money_api.unblock_partner(db.session, partners[-2].id,
-                              "Pièces justificatives reçues et vérifiées : aucune fraude constatée.")
+                              "Pièces justificatives reçues et vérifiées : aucune fraude constatée.", None,
+                              by_operator=True)
     money_api.block_partner(db.session, partners[-1].id,
-                            "Suspicion de fraude : chèques présentés en série le même jour")
+                            "Suspicion de fraude : chèques présentés en série le même jour", None, by_operator=True)
 
 
 def _complaints(rng: random.Random, requests: list[ReimbursementRequest], today: date) -> None:
@@ -265,7 +282,9 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
                     "id": cheque_id, "collectivite_id": collectivite_id, "number": f"BN{chequier_id:09d}-{position:02d}",
                     "face_value": rules.CHEQUE_VALUE, "validity_date": validity, "chequier_id": chequier_id,
                     "prescripteur": "CCAS", "partner_id": partner_id if accepted else None,
+                    "distributed_on": issued_on + timedelta(days=3),
                     "accepted_on": accepted_on if accepted else None,
+                    "accepted_at": _recorded(accepted_on) if accepted else None,
                     "status": (ChequeStatus.reimbursed if in_request else
                                ChequeStatus.accepted if accepted else ChequeStatus.issued).name})
                 if in_request:

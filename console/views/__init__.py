@@ -9,7 +9,9 @@ from console.views.complaints import ComplaintsView
 from console.views.dashboard import DashboardView
 from console.views.errors import install_error_pages
 from console.views.outbox import OutboxView
-from console.views.money import ChequeView, ChequierView, FeeScheduleView, ReimbursementApi, ReimbursementsView
+from console.views.money import ReimbursementsView
+from console.views.money_api import ReimbursementApi
+from console.views.money_books import ChequeView, ChequierView, FeeScheduleView
 from console.views.cgu import CguApi
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView

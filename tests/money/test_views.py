@@ -9,10 +9,12 @@ from console.extensions import db
 from console.money import api as money_api
 from console.money.models import Cheque, ChequeStatus, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus
 from console.tenants.context import EVERYTHING, scoped
+from console.money.dates import paris_day
+from console.tenants.models import utcnow
 from tests.conftest import api_token, csrf_token, login
 from tests.money.helpers import accept, chequier, operator, submit
 
-TODAY = date.today()
+TODAY = paris_day(utcnow())  # the server's day, which dates every entry
 
 
 def client_of(app, username: str):

@@ -19,18 +19,16 @@ from console.errors import N_, Conflict, DomainError, NotFound
 from console.money import rules
 from console.money.dates import EntryDate, paris_day
 from console.money.models import (
-    BatchStatus, Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, PartnerBlock, PaymentBatch,
-    ReimbursementLine, ReimbursementRequest, RequestStatus,
+    Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, ReimbursementLine, ReimbursementRequest,
 )
 from console.partners import api as partners_api
 from console.partners.models import Partner
 from console.partners.validators import validate_required
-from console.tenants.models import utcnow
 from console.tenants.scoping import UNSCOPED, get_scoped
 
 CHEQUIER_NUMBER_MAX = 16
 #: Cheque statuses meaning "already put in a reimbursement request".
-IN_A_REQUEST = (ChequeStatus.requested, ChequeStatus.reimbursed, ChequeStatus.rejected)
+IN_A_REQUEST = (ChequeStatus.requested, ChequeStatus.reimbursed, ChequeStatus.rejected, ChequeStatus.refused)
 
 
 get = get_scoped  # the tenants package owns "a row of my collectivité, else 404"
@@ -297,167 +295,8 @@ def _priced_request(partner: Partner, schedule: FeeSchedule, cheques: list[Chequ
     return request
 
 
-def active_block(session: Session, partner_id: int) -> PartnerBlock | None:
-    """The fraud block in force on a partner, if any."""
-    return session.scalar(select(PartnerBlock).where(PartnerBlock.partner_id == partner_id,
-                                                     PartnerBlock.unblocked_at.is_(None)))
-
-
-def _check_not_blocked(session: Session, partner: Partner) -> None:
-    block = active_block(session, partner.id)
-    rules.check_not_blocked(block is not None, str(partner), block.blocked_at.date() if block else None)
-
-
-def _check_status(request: ReimbursementRequest, expected: RequestStatus, message: str) -> None:
-    if request.status is not expected:
-        raise Conflict(message, rule="request_status", reference=request.reference)
-
-
-def validate_request(session: Session, request_id: int, today: date, user_id: int | None = None
-                     ) -> ReimbursementRequest:
-    """A correspondent validates a request: the RIB in force is frozen on it; payment is due in 15 days."""
-    request = get(session, ReimbursementRequest, request_id)
-    _check_status(request, RequestStatus.submitted,
-                  N_("Request %(reference)s cannot be validated: only a submitted request can be."))
-    _check_not_blocked(session, request.partner)
-    account = partners_api.current_bank_account(session, request.partner)
-    if account is None:
-        raise DomainError(N_("%(partner)s has no RIB in force: request %(reference)s cannot be validated."),
-                          rule="rib", partner=str(request.partner), reference=request.reference)
-    request.bank_account_id, request.rib_holder = account.id, account.holder
-    request.rib_iban, request.rib_bic = account.iban, account.bic
-    request.status, request.decided_on, request.decided_by_id = RequestStatus.validated, today, user_id
-    request.due_on = rules.payment_due_date(today)
-    session.flush()
-    return request
-
-
-def reject_request(session: Session, request_id: int, reason: str, today: date, user_id: int | None = None
-                   ) -> ReimbursementRequest:
-    """A correspondent rejects a request with a reason; its cheques are never reimbursed."""
-    request = get(session, ReimbursementRequest, request_id)
-    _check_status(request, RequestStatus.submitted,
-                  N_("Request %(reference)s cannot be rejected: only a submitted request can be."))
-    request.rejection_reason = validate_required(reason, "reason")
-    request.status, request.decided_on, request.decided_by_id = RequestStatus.rejected, today, user_id
-    _set_cheques(session, request, ChequeStatus.rejected)
-    session.flush()
-    return request
-
-
-def _set_cheques(session: Session, request: ReimbursementRequest, status: ChequeStatus) -> None:
-    lines = select(ReimbursementLine.cheque_id).where(ReimbursementLine.request_id == request.id)
-    session.execute(update(Cheque).where(Cheque.id.in_(lines)).values(status=status)
-                    .execution_options(synchronize_session=False))
-
-
-def _pay(session: Session, request: ReimbursementRequest, paid_on: date, transfer_reference: str, today: date,
-         user_id: int | None) -> None:
-    _check_status(request, RequestStatus.validated,
-                  N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
-    _check_not_blocked(session, request.partner)
-    rules.check_payment_date(request.decided_on, paid_on, today)
-    request.status, request.paid_on, request.paid_by_id = RequestStatus.paid, paid_on, user_id
-    request.transfer_reference = transfer_reference
-    _set_cheques(session, request, ChequeStatus.reimbursed)
-
-
-def pay_request(session: Session, request_id: int, paid_on: date, transfer_reference: str, today: date,
-                user_id: int | None = None) -> ReimbursementRequest:
-    """Record the transfer of one validated request (date and bank reference)."""
-    request = get(session, ReimbursementRequest, request_id)
-    _pay(session, request, paid_on, validate_required(transfer_reference, "transfer_reference"), today, user_id)
-    session.flush()
-    return request
-
-
-# -- payment batches ----------------------------------------------------------------------------
-
-def add_to_batch(session: Session, request_ids: Iterable[int], payment_date: date, user_id: int | None = None
-                 ) -> PaymentBatch:
-    """Group validated requests of one collectivité into the transfer list of a payment date."""
-    requests = [get(session, ReimbursementRequest, pk) for pk in dict.fromkeys(request_ids)]
-    if not requests:
-        raise DomainError(N_("Choose at least one validated request."), rule="required", field="requests")
-    if len({r.collectivite_id for r in requests}) > 1:
-        raise DomainError(N_("A payment batch holds the requests of one collectivité only."), rule="batch")
-    for request in requests:
-        _check_status(request, RequestStatus.validated,
-                      N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
-        _check_not_blocked(session, request.partner)
-        if request.batch_id is not None:
-            raise Conflict(N_("Request %(reference)s is already in payment batch %(batch)s."), rule="batch",
-                           reference=request.reference, batch=request.batch.reference)
-    collectivite_id = requests[0].collectivite_id
-    batch = session.scalar(select(PaymentBatch).where(PaymentBatch.collectivite_id == collectivite_id,
-                                                      PaymentBatch.payment_date == payment_date))
-    if batch is None:
-        batch = PaymentBatch(collectivite_id=collectivite_id, payment_date=payment_date, created_by_id=user_id)
-        session.add(batch)
-    elif batch.status is BatchStatus.paid:
-        raise Conflict(N_("The payment batch of %(payment_date)s was already paid on %(paid_on)s."), rule="batch",
-                       payment_date=payment_date, paid_on=batch.paid_on)
-    for request in requests:
-        request.batch = batch
-    session.flush()
-    return batch
-
-
-def pay_batch(session: Session, batch_id: int, paid_on: date, transfer_reference: str, today: date,
-              user_id: int | None = None) -> PaymentBatch:
-    """Mark a whole transfer list paid; refused as a whole if any of its partners is blocked."""
-    batch = get(session, PaymentBatch, batch_id)
-    if batch.status is BatchStatus.paid:
-        raise Conflict(N_("The payment batch of %(payment_date)s was already paid on %(paid_on)s."), rule="batch",
-                       payment_date=batch.payment_date, paid_on=batch.paid_on)
-    reference = validate_required(transfer_reference, "transfer_reference")
-    for request in batch.requests:
-        _pay(session, request, paid_on, reference, today, user_id)
-    batch.status, batch.paid_on, batch.transfer_reference = BatchStatus.paid, paid_on, reference
-    session.flush()
-    return batch
-
-
-def transfer_rows(batch: PaymentBatch) -> list[dict[str, object]]:
-    """The treasurer's transfer list: one transfer per request, to the RIB frozen at validation."""
-    return [
-        {"reference": r.reference, "partner": r.partner.identifier, "name": r.partner.name,
-         "holder": r.rib_holder, "iban": r.rib_iban, "bic": r.rib_bic, "amount": r.net,
-         "label": f"PASS NUMERIQUE {r.reference}"}
-        for r in sorted(batch.requests, key=lambda r: r.id)
-    ]
-
-
-# -- fraud blocks -------------------------------------------------------------------------------
-
-def block_partner(session: Session, partner_id: int, reason: str, actor_id: int | None, by_operator: bool
-                  ) -> PartnerBlock:
-    """Block a partner's reimbursements on suspicion of fraud (the operator), or as an alert from the field (a
-    correspondent); its requests are still received and kept."""
-    partner = get(session, Partner, partner_id)
-    reason = validate_required(reason, "reason")
-    current = active_block(session, partner.id)
-    if current is not None:
-        raise Conflict(N_("The reimbursements of %(partner)s are already blocked since %(blocked_since)s."),
-                       rule="fraud_block", partner=str(partner), blocked_since=current.blocked_at.date())
-    block = PartnerBlock(partner=partner, collectivite_id=partner.collectivite_id, reason=reason,
-                         blocked_by_id=actor_id, set_by_operator=by_operator)
-    session.add(block)
-    session.flush()
-    return block
-
-
-def unblock_partner(session: Session, partner_id: int, justification: str, actor_id: int | None, by_operator: bool
-                    ) -> PartnerBlock:
-    """Lift a block, with the written justification that no fraud took place (FAQ roles: ``check_may_lift_block``)."""
-    partner = get(session, Partner, partner_id)
-    block = active_block(session, partner.id)
-    if block is None:
-        raise Conflict(N_("The reimbursements of %(partner)s are not blocked."), rule="fraud_block",
-                       partner=str(partner))
-    rules.check_may_lift_block(block.set_by_operator, block.blocked_by_id, paris_day(block.blocked_at), actor_id,
-                               by_operator)
-    block.justification = rules.check_unblock_justification(justification)
-    block.unblocked_at, block.unblocked_by_id = utcnow(), actor_id
-    session.flush()
-    return block
+# The decisions and fraud blocks live in their own modules; this module stays the domain's one door.
+from console.money.blocks import active_block, block_partner, unblock_partner  # noqa: E402,F401
+from console.money.decisions import (  # noqa: E402,F401
+    add_to_batch, pay_batch, pay_request, reject_request, transfer_rows, validate_request,
+)

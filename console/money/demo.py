@@ -21,8 +21,8 @@ from console.money import api as money_api
 from console.money import rules
 from console.money.dates import EntryDate, paris_day
 from console.money.models import (
-    Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, ReimbursementLine, ReimbursementRequest,
-    RequestStatus,
+    Cheque, ChequeRejection, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, ReimbursementLine,
+    ReimbursementRequest, RequestStatus,
 )
 from console.partners import api as partners_api
 from console.partners.models import BankAccount, Partner, PartnerStatus
@@ -122,7 +122,12 @@ def _decide(rng: random.Random, requests: list[ReimbursementRequest], today: dat
         if rng.random() < 0.05:
             money_api.reject_request(db.session, request.id, "Chèques sans cachet du partenaire", decided_on)
             continue
-        money_api.validate_request(db.session, request.id, decided_on)
+        refusals = {}
+        if rng.random() < 0.1 and len(request.lines) > 1:  # one cheque refused, at the partner's charge
+            reason = rng.choice([ChequeRejection.not_eligible, ChequeRejection.duplicate, ChequeRejection.other])
+            refusals[request.lines[0].cheque.number] = (reason, "Chèque raturé" if reason is ChequeRejection.other
+                                                        else None)
+        money_api.validate_request(db.session, request.id, decided_on, None, refusals)
         if (today - decided_on).days <= 15 and rng.random() < 0.7:
             continue  # validated, not due yet
         if rng.random() < 0.08:
@@ -152,8 +157,8 @@ def _blocks(partners: list[Partner]) -> None:
     money_api.unblock_partner(db.session, partners[-2].id,
                               "Pièces justificatives reçues et vérifiées : aucune fraude constatée.", None,
                               by_operator=True)
-    money_api.block_partner(db.session, partners[-1].id,
-                            "Suspicion de fraude : chèques présentés en série le même jour", None, by_operator=True)
+    money_api.block_partner(db.session, partners[-1].id, "Suspicion de fraude : chèques présentés en série le même jour",
+                            None, by_operator=True)
 
 
 def _complaints(rng: random.Random, requests: list[ReimbursementRequest], today: date) -> None:

@@ -44,6 +44,17 @@ class ChequeStatus(enum.Enum):
     requested = "requested"  # in a submitted or validated reimbursement request
     reimbursed = "reimbursed"  # its request was paid
     rejected = "rejected"  # its request was rejected: a cheque is put in one request, ever
+    refused = "refused"  # refused alone when its request was validated: at the partner's charge
+
+
+class ChequeRejection(enum.Enum):
+    """Why a correspondent refused one cheque of a request it validated (FAQ: at the partner's charge)."""
+
+    expired = "expired"
+    not_distributed = "not_distributed"
+    not_eligible = "not_eligible"
+    duplicate = "duplicate"
+    other = "other"
 
 
 class RequestStatus(enum.Enum):
@@ -68,6 +79,12 @@ register({
     ChequeStatus.reimbursed: N_("Reimbursed"),
     # Not "Rejected": that msgid is feminine (a request, a complaint) and a cheque is masculine in French.
     ChequeStatus.rejected: N_("Request rejected"),
+    ChequeStatus.refused: N_("Refused, at the partner's charge"),
+    ChequeRejection.expired: N_("Expired"),
+    ChequeRejection.not_distributed: N_("Not distributed"),
+    ChequeRejection.not_eligible: N_("Not eligible"),
+    ChequeRejection.duplicate: N_("Duplicate"),
+    ChequeRejection.other: N_("Other reason"),
     RequestStatus.submitted: N_("Submitted"),
     RequestStatus.validated: N_("Validated"),
     RequestStatus.rejected: N_("Rejected"),
@@ -232,6 +249,11 @@ class ReimbursementRequest(TenantOwned, Model):
     lines: Mapped[list["ReimbursementLine"]] = relationship(back_populates="request", order_by="ReimbursementLine.id")
 
     @property
+    def refused_lines(self) -> list["ReimbursementLine"]:
+        """The cheques refused at validation, at the partner's charge."""
+        return [line for line in self.lines if line.refused]
+
+    @property
     def reference(self) -> str:
         return f"RB-{self.id:07d}"
 
@@ -266,6 +288,15 @@ class ReimbursementLine(TenantOwned, Model):
     face_value: Mapped[Decimal] = mapped_column(MONEY)
     fees: Mapped[Decimal] = mapped_column(MONEY)
     net: Mapped[Decimal] = mapped_column(MONEY)
+    # Set when the correspondent refused this cheque while validating the request: it is then left out of
+    # the request's totals and stays at the partner's charge.
+    rejection: Mapped[Optional[ChequeRejection]] = mapped_column(_enum(ChequeRejection, "cheque_rejection"),
+                                                                 nullable=True)
+    rejection_note: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+
+    @property
+    def refused(self) -> bool:
+        return self.rejection is not None
 
     def __repr__(self) -> str:
         return f"{self.cheque_id}: {self.net}"

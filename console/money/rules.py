@@ -129,6 +129,31 @@ def price_cheques(cheques: int | Iterable[Decimal], rate: Decimal, fixed: Decima
     return Pricing(gross, total_fees, gross - total_fees)
 
 
+def decided_totals(lines: Iterable[tuple[Decimal, Decimal]]) -> Pricing:
+    """FAQ: « chèques acceptés … en violation des CGU resteront à la charge exclusive de ce dernier »: a
+    request's totals are the sums of its validated cheques' (face value, fees), each already rounded per cheque."""
+    lines = list(lines)
+    gross = sum((face for face, _ in lines), Decimal("0.00"))
+    fees = sum((fee for _, fee in lines), Decimal("0.00"))
+    return Pricing(gross, fees, gross - fees)
+
+
+def check_cheque_rejection(cheque_number: str, other: bool, note: str | None) -> str | None:
+    """A cheque refused for « another reason » says which: the partner is told why it is at its charge."""
+    text = (note or "").strip() or None
+    if other and text is None:
+        raise DomainError(N_("Cheque %(cheque_number)s is refused for another reason: say which."),
+                          rule="cheque_rejection", field="note", cheque_number=cheque_number)
+    return text
+
+
+def check_something_validated(reference: str, validated: int, refused: int) -> None:
+    """Validating a request whose every cheque is refused is a rejection of the whole request."""
+    if validated == 0:
+        raise DomainError(N_("All %(refused)s cheques of request %(reference)s are refused: reject the whole"
+                             " request instead."), rule="cheque_rejection", reference=reference, refused=refused)
+
+
 class Versioned(Protocol):
     """Anything dated by the day it takes effect, e.g. a fee schedule version."""
 

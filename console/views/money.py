@@ -18,13 +18,15 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from console.errors import DomainError, NotFound
+from console.errors import N_, DomainError, NotFound
 from console.extensions import db
 from console.i18n import format_day, format_money
 from console.money import api as money_api
 from console.money import dates
 from console.money.dates import EntryDate, paris_day
-from console.money.models import BatchStatus, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus
+from console.money.models import (
+    BatchStatus, ChequeRejection, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus,
+)
 from console.partners.models import Partner, PartnerStatus
 from console.partners.validators import mask_iban
 from console.tenants.api import is_operator
@@ -106,6 +108,20 @@ def filtered_requests(partner_id: int | None = None) -> Any:
     return statement
 
 
+def form_refusals() -> dict[str, tuple[ChequeRejection, str | None]]:
+    """The cheques refused in the validation form: ``refuse-<number>`` (a reason) and ``note-<number>``."""
+    refusals = {}
+    for key, value in request.form.items():
+        if not key.startswith("refuse-") or not value:
+            continue
+        number = key.removeprefix("refuse-")
+        if value not in ChequeRejection.__members__:
+            raise DomainError(N_("%(value)s is not a reason to refuse a cheque."), rule="cheque_rejection",
+                              field=key, value=value)
+        refusals[number] = (ChequeRejection[value], request.form.get(f"note-{number}"))
+    return refusals
+
+
 class ReimbursementsView(BaseView):
     """« Suivi des remboursements »: the collectivité's list, one page per request and per partner."""
 
@@ -137,7 +153,8 @@ class ReimbursementsView(BaseView):
         item = found(ReimbursementRequest, pk)
         block = money_api.active_block(db.session, item.partner_id)
         complaints = self._complaints(item)
-        return render(self, "money/request.html", item=item, block=block, complaints=complaints)
+        return render(self, "money/request.html", item=item, block=block, complaints=complaints,
+                      reasons=list(ChequeRejection))
 
     @staticmethod
     def _complaints(item: ReimbursementRequest) -> list:
@@ -191,7 +208,7 @@ class ReimbursementsView(BaseView):
     @expose("/<int:pk>/validate", methods=["POST"])
     @has_access
     def validate(self, pk: int):
-        return act(lambda: money_api.validate_request(db.session, pk, today(), user_id()),
+        return act(lambda: money_api.validate_request(db.session, pk, today(), user_id(), form_refusals()),
                    gettext("Request validated: payment due within 15 days."), url_for("ReimbursementsView.show", pk=pk))
 
     @expose("/<int:pk>/reject", methods=["POST"])

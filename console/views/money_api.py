@@ -50,7 +50,8 @@ def request_json(item: ReimbursementRequest) -> dict[str, Any]:
         "paid_on": item.paid_on.isoformat() if item.paid_on else None,
         "transfer_reference": item.transfer_reference,
         "lines": [{"cheque": line.cheque.number, "face_value": str(line.face_value), "fees": str(line.fees),
-                   "net": str(line.net)} for line in item.lines],
+                   "net": str(line.net), "refused": line.rejection.value if line.rejection else None,
+                   "refusal_note": line.rejection_note} for line in item.lines],
     }
 
 

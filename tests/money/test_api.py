@@ -13,6 +13,7 @@ from console.money.models import (
 )
 from console.partners.models import PartnerStatus
 from console.tenants.context import EVERYTHING, only, scoped
+from console.tenants.models import utcnow
 from tests.money import helpers
 from tests.money.helpers import accept, chequier, messages, operator, submit
 
@@ -234,7 +235,7 @@ def test_a_partner_without_rib_cannot_be_validated(money):
     accept(mine[:1], money.pa, date(2026, 1, 2))
     request = submit(money.pa, mine[:1], date(2026, 1, 5)).request
     with operator():
-        partner(db.session, money.pa).replaced_at = money_api.utcnow()
+        partner(db.session, money.pa).replaced_at = utcnow()
     with scoped(EVERYTHING), pytest.raises(DomainError) as refusal:
         money_api.validate_request(db.session, request.id, date(2026, 1, 20))
     assert refusal.value.rule == "rib" and request.reference in messages(refusal.value)["en"]
@@ -319,7 +320,8 @@ def test_a_blocked_partner_s_requests_are_received_but_neither_validated_nor_pai
 def test_a_partner_cannot_be_blocked_twice_nor_unblocked_when_not_blocked(money):
     with operator():
         with pytest.raises(Conflict):
-            money_api.unblock_partner(db.session, money.pa, "Contrôle sur pièces : aucune fraude constatée.", None, True)
+            money_api.unblock_partner(db.session, money.pa, "Contrôle sur pièces : aucune fraude constatée.",
+                                      None, True)
         money_api.block_partner(db.session, money.pa, "Suspicion", None, True)
         with pytest.raises(Conflict) as refusal:
             money_api.block_partner(db.session, money.pa, "Suspicion", None, True)

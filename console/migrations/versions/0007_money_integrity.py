@@ -53,6 +53,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('accepted_late_justification', sa.Text(), nullable=True))
     with op.batch_alter_table('reimbursement_request', schema=None) as batch_op:
         batch_op.add_column(sa.Column('late_justification', sa.Text(), nullable=True))
+    with op.batch_alter_table('reimbursement_line', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('rejection', sa.Enum('expired', 'not_distributed', 'not_eligible', 'duplicate',
+                                                           'other', name='cheque_rejection', native_enum=False,
+                                                           length=20), nullable=True))
+        batch_op.add_column(sa.Column('rejection_note', sa.Text(), nullable=True))
     with op.batch_alter_table('partner_block', schema=None) as batch_op:
         batch_op.add_column(sa.Column('set_by_operator', sa.Boolean(), server_default=sa.false(), nullable=False))
     # A rate of 0,149 % was stored as 0,15 %: the column keeps what the form accepts (money.rules.RATE_STEP).
@@ -69,6 +74,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _user_fks(None)
+    with op.batch_alter_table('reimbursement_line', schema=None) as batch_op:
+        batch_op.drop_column('rejection_note')
+        batch_op.drop_column('rejection')
     with op.batch_alter_table('fee_schedule', schema=None) as batch_op:
         batch_op.alter_column('rate', existing_type=sa.Numeric(precision=6, scale=3),
                               type_=sa.Numeric(precision=5, scale=2), existing_nullable=False)

@@ -37,7 +37,12 @@ get = get_scoped  # the tenants package owns "a row of my collectivité, else 40
 # -- chéquiers and cheques ----------------------------------------------------------------------
 
 def fill_chequier(chequier: Chequier) -> Chequier:
-    """Give a new chéquier its 10 cheques of 10,00 EUR, numbered <chéquier>-01 to <chéquier>-10."""
+    """Give a new chéquier, issued to an authorised prescripteur, its 10 cheques of 10,00 EUR, numbered
+    <chéquier>-01 to <chéquier>-10."""
+    if chequier.issued_to is None or not chequier.issued_to.active:
+        raise DomainError(N_("A chéquier is issued to one of the collectivité's authorised prescripteurs."),
+                          rule="prescripteur", field="issued_to")
+    chequier.prescripteur = chequier.issued_to.name
     number = validate_required(chequier.number, "number").upper().replace(" ", "")
     if len(number) > CHEQUIER_NUMBER_MAX or not number.replace("-", "").isalnum():
         raise DomainError(N_("A chéquier number has at most %(max)s letters, digits or dashes."),
@@ -67,6 +72,36 @@ def check_chequier(chequier: Chequier, today: date) -> None:
     if chequier.status is ChequierStatus.distributed:
         for cheque in chequier.cheques:
             cheque.distributed_on = cheque.distributed_on or chequier.distributed_on
+
+
+def distribute_cheques(session: Session, chequier_id: int, numbers: Iterable[str] | str, distributed_on: date,
+                       today: date) -> list[Cheque]:
+    """Hand some cheques of a chéquier to a citizen, cheque by cheque (the whole chéquier: ``check_chequier``)."""
+    chequier = get(session, Chequier, chequier_id)
+    if not chequier.issued_on <= distributed_on <= today:
+        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s"
+                             " (today is %(today)s)."),
+                          rule="chequier_distribution", field="distributed_on", today=today,
+                          issued_on=chequier.issued_on, distributed_on=distributed_on)
+    cheques = {cheque.number: cheque for cheque in chequier.cheques}
+    chosen = []
+    for number in normalise_numbers(numbers):
+        cheque = cheques.get(number)
+        if cheque is None:
+            raise DomainError(N_("Cheque %(cheque_number)s is not in chéquier %(chequier)s."),
+                              rule="chequier_distribution", field="cheques", cheque_number=number,
+                              chequier=chequier.number)
+        if cheque.distributed_on is not None:
+            raise Conflict(N_("Cheque %(cheque_number)s was already distributed on %(distributed_on)s."),
+                           rule="chequier_distribution", cheque_number=number, distributed_on=cheque.distributed_on)
+        chosen.append(cheque)
+    for cheque in chosen:
+        cheque.distributed_on = distributed_on
+    if all(cheque.distributed_on for cheque in chequier.cheques):
+        chequier.status = ChequierStatus.distributed
+        chequier.distributed_on = min(cheque.distributed_on for cheque in chequier.cheques)
+    session.flush()
+    return chosen
 
 
 def normalise_numbers(numbers: Iterable[str] | str | None) -> list[str]:

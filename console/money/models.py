@@ -13,7 +13,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import (
-    Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, text,
+    Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, text, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,6 +94,22 @@ register({
 })
 
 
+class Prescripteur(TenantOwned, Model):
+    """A prescripteur the collectivité authorises to hand chéquiers to citizens (FAQ: « délivrer auprès des
+    prescripteurs autorisés »). Deactivated, never deleted: the chéquiers issued to it keep naming it."""
+
+    __tablename__ = "prescripteur"
+    __table_args__ = (UniqueConstraint("collectivite_id", "name", name="uq_prescripteur_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
 class Chequier(TenantOwned, Model):
     """A book of 10 cheques issued by the collectivité to a prescripteur, then handed to a citizen."""
 
@@ -102,6 +118,10 @@ class Chequier(TenantOwned, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
+    # Issued to an authorised prescripteur; its name is copied as it was on the day of issue.
+    prescripteur_id: Mapped[int] = mapped_column(ForeignKey("prescripteur.id", name="fk_chequier_prescripteur"),
+                                                 index=True)
+    issued_to: Mapped[Prescripteur] = relationship(Prescripteur)
     prescripteur: Mapped[str] = mapped_column(String(200))
     issued_on: Mapped[date] = mapped_column(Date)
     validity_date: Mapped[date] = mapped_column(Date)

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from wtforms import DecimalField
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from console.errors import DomainError
 from console.extensions import db
 from console.money import api as money_api
-from console.money.models import Cheque, Chequier, FeeSchedule
-from console.views.base import READ_ONLY, TenantModelView
+from console.money.models import Cheque, Chequier, FeeSchedule, Prescripteur
+from console.views.base import READ_ONLY, TenantModelView, attempt, flash_error
+from console.views.reports import parse_day
 from console.views.money import today
 
 
@@ -52,21 +56,58 @@ class ChequierView(TenantModelView):
     add_title = _l("Issue a chéquier")
     edit_title = _l("Distribution of the chéquier")
     label_columns = {"number": _l("Number"), "prescripteur": _l("Prescripteur"), "issued_on": _l("Issued on"),
+                     "issued_to": _l("Authorised prescripteur"),
                      "validity_date": _l("Validity date"), "distributed_on": _l("Distributed on"),
                      "status": _l("Status"), "collectivite": _l("Collectivité"), "cheques": _l("Cheques")}
     list_columns = ["number", "prescripteur", "issued_on", "validity_date", "status", "distributed_on",
                     "collectivite"]
     show_columns = list_columns + ["cheques"]
-    add_columns = ["number", "prescripteur", "issued_on", "validity_date", "collectivite"]
+    add_columns = ["number", "issued_to", "issued_on", "validity_date", "collectivite"]
     edit_columns = ["status", "distributed_on"]
     search_columns = ["number", "prescripteur", "status", "issued_on", "validity_date"]
     base_order = ("issued_on", "desc")
+    # Only the collectivité's authorised prescripteurs still active (the tenancy hook keeps them its own).
+    add_form_query_rel_fields = {"issued_to": [["active", FilterEqual, True]]}
+    show_template = "money/chequier_show.html"
+    method_permission_name = {"distribute": "edit"}  # a correspondent who may edit the chéquier
 
     def pre_add(self, item: Chequier) -> None:
         money_api.fill_chequier(item)
 
     def pre_update(self, item: Chequier) -> None:
         rolled_back(lambda: money_api.check_chequier(item, today()))
+
+    @expose("/distribute/<int:pk>", methods=["POST"])
+    @has_access
+    def distribute(self, pk: int):
+        """Hand some of the chéquier's cheques to a citizen, cheque by cheque."""
+        outcome = attempt(lambda: money_api.distribute_cheques(
+            db.session, pk, request.form.get("cheques", ""), parse_day("distributed_on") or today(), today()))
+        if isinstance(outcome, DomainError):
+            flash_error(outcome)
+        else:
+            flash(gettext("%(count)s cheques distributed.", count=len(outcome)), "success")
+        return redirect(url_for("ChequierView.show", pk=pk))
+
+
+class PrescripteurView(TenantModelView):
+    """The prescripteurs the collectivité authorises to hand out chéquiers; deactivated, never deleted."""
+
+    datamodel = SQLAInterface(Prescripteur)
+    class_permission_name = "Prescripteur"
+    list_title = _l("Authorised prescripteurs")
+    show_title = _l("Authorised prescripteur")
+    add_title = _l("Authorise a prescripteur")
+    edit_title = _l("Edit an authorised prescripteur")
+    label_columns = {"name": _l("Name"), "active": _l("Active"), "collectivite": _l("Collectivité"),
+                     "created_at": _l("Created on")}
+    list_columns = ["name", "active", "collectivite"]
+    show_columns = list_columns + ["created_at"]
+    add_columns = ["name", "collectivite"]
+    edit_columns = ["name", "active"]
+    search_columns = ["name", "active"]
+    base_order = ("name", "asc")
+    validators_columns = {"name": [DataRequired(), Length(max=200)]}
 
 
 class ChequeView(TenantModelView):

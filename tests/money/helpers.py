@@ -8,12 +8,13 @@ from typing import Iterator
 
 from flask import current_app
 from flask_babel import refresh
+from sqlalchemy import select
 
 from console.errors import DomainError
 from console.extensions import db
 from console.money import api as money_api
 from console.money.dates import EntryDate
-from console.money.models import Chequier, ChequierStatus, FeeSchedule
+from console.money.models import Chequier, ChequierStatus, FeeSchedule, Prescripteur
 from console.partners.models import BankAccount, PartnerStatus
 from console.tenants.context import EVERYTHING, scoped
 from tests.conftest import make_partner
@@ -44,7 +45,7 @@ def chequier(collectivite_id: int, number: str, validity_date: date, issued_on: 
     """A chéquier of 10 cheques, distributed the day it was issued unless told; returns their numbers."""
     with operator():
         row = money_api.fill_chequier(Chequier(collectivite_id=collectivite_id, number=number,
-                                               prescripteur="CCAS", issued_on=issued_on,
+                                               issued_to=prescripteur(collectivite_id), issued_on=issued_on,
                                                validity_date=validity_date))
         if distributed:
             row.status, row.distributed_on = ChequierStatus.distributed, issued_on
@@ -52,6 +53,17 @@ def chequier(collectivite_id: int, number: str, validity_date: date, issued_on: 
         db.session.add(row)
         db.session.flush()
         return [c.number for c in row.cheques]
+
+
+def prescripteur(collectivite_id: int, name: str = "CCAS") -> Prescripteur:
+    """The collectivité's authorised prescripteur of that name (created the first time)."""
+    found = db.session.scalar(select(Prescripteur).where(Prescripteur.collectivite_id == collectivite_id,
+                                                          Prescripteur.name == name))
+    if found is None:
+        found = Prescripteur(collectivite_id=collectivite_id, name=name)
+        db.session.add(found)
+        db.session.flush()
+    return found
 
 
 def dated(on: date) -> EntryDate:

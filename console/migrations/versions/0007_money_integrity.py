@@ -1,4 +1,5 @@
-"""money integrity: server timestamps and late entries, distribution per cheque, fee rate precision,
+"""money integrity: server timestamps and late entries, authorised prescripteurs, distribution per cheque,
+fee rate precision,
 fraud-block kinds, users never deleted (ON DELETE RESTRICT from every history row)
 
 Revision ID: 0007
@@ -47,6 +48,30 @@ def _user_fks(ondelete: str | None) -> None:
 
 
 def upgrade() -> None:
+    op.create_table('prescripteur',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('collectivite_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['collectivite_id'], ['collectivite.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('collectivite_id', 'name', name='uq_prescripteur_name')
+    )
+    with op.batch_alter_table('prescripteur', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_prescripteur_collectivite_id'), ['collectivite_id'], unique=False)
+    # Existing chéquiers were issued to free text: each distinct name becomes an authorised prescripteur of its
+    # collectivité, and the chéquier points to it (the name stays copied on the chéquier and its cheques).
+    op.execute("INSERT INTO prescripteur (name, active, created_at, collectivite_id)"
+               " SELECT DISTINCT prescripteur, true, CURRENT_TIMESTAMP, collectivite_id FROM chequier")
+    with op.batch_alter_table('chequier', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('prescripteur_id', sa.Integer(), nullable=True))
+    op.execute("UPDATE chequier SET prescripteur_id = (SELECT p.id FROM prescripteur p"
+               " WHERE p.collectivite_id = chequier.collectivite_id AND p.name = chequier.prescripteur)")
+    with op.batch_alter_table('chequier', schema=None) as batch_op:
+        batch_op.alter_column('prescripteur_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.create_index(batch_op.f('ix_chequier_prescripteur_id'), ['prescripteur_id'], unique=False)
+        batch_op.create_foreign_key('fk_chequier_prescripteur', 'prescripteur', ['prescripteur_id'], ['id'])
     with op.batch_alter_table('cheque', schema=None) as batch_op:
         batch_op.add_column(sa.Column('distributed_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('accepted_at', sa.DateTime(), nullable=True))
@@ -73,6 +98,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('chequier', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_chequier_prescripteur', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_chequier_prescripteur_id'))
+        batch_op.drop_column('prescripteur_id')
+    with op.batch_alter_table('prescripteur', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_prescripteur_collectivite_id'))
+    op.drop_table('prescripteur')
     _user_fks(None)
     with op.batch_alter_table('reimbursement_line', schema=None) as batch_op:
         batch_op.drop_column('rejection_note')

@@ -11,7 +11,7 @@ from console import create_app
 from console.errors import DomainError
 from console.extensions import db
 from console.money.dates import paris_day
-from console.money.models import Cheque, Chequier, Prescripteur
+from console.money.models import Cheque, Chequier
 from console.schema import upgrade
 from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import utcnow

@@ -1,6 +1,6 @@
 """Money pages and REST API: the whole flow, tenant isolation of every page/action/filter, role limits."""
 import html
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select

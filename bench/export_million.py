@@ -59,14 +59,20 @@ def console_app(database: str, directory: str):
 
 LOAD = [
     # 10 cheques per chéquier, issued over the year.
-    """INSERT INTO chequier (number, prescripteur, issued_on, validity_date, status, collectivite_id)
-       SELECT :code || lpad(g::text, 8, '0'), 'CCAS du centre', date '2026-01-01' + (g % 300), date '2026-12-31',
-              'distributed', :cid
+    # One authorised prescripteur per collectivité, to which every chéquier is issued.
+    """INSERT INTO prescripteur (name, active, created_at, collectivite_id)
+       VALUES ('CCAS du centre', true, timestamp '2026-01-01 09:00', :cid)""",
+    """INSERT INTO chequier (number, prescripteur, prescripteur_id, issued_on, validity_date, distributed_on, status,
+                            collectivite_id)
+       SELECT :code || lpad(g::text, 8, '0'), 'CCAS du centre',
+              (SELECT id FROM prescripteur WHERE collectivite_id = :cid AND name = 'CCAS du centre'),
+              date '2026-01-01' + (g % 300), date '2026-12-31', date '2026-01-01' + (g % 300), 'distributed', :cid
        FROM generate_series(1, :rows / 10) AS g""",
-    """INSERT INTO cheque (number, face_value, validity_date, chequier_id, prescripteur, partner_id, accepted_on,
-                           status, collectivite_id)
+    """INSERT INTO cheque (number, face_value, validity_date, chequier_id, prescripteur, partner_id, distributed_on,
+                           accepted_on, accepted_at, status, collectivite_id)
        SELECT c.number || '-' || i, 10.00, date '2026-12-31', c.id, c.prescripteur,
-              :first_partner + (c.id % :partners), c.issued_on + i, 'reimbursed', :cid
+              :first_partner + (c.id % :partners), c.distributed_on, c.issued_on + i, c.issued_on + i, 'reimbursed',
+              :cid
        FROM chequier AS c CROSS JOIN generate_series(0, 9) AS i WHERE c.collectivite_id = :cid""",
     # One paid request per 100 cheques.
     """INSERT INTO reimbursement_request (partner_id, status, submitted_on, submitted_at, fee_schedule_id,

@@ -40,6 +40,9 @@ ACTIONS: dict[str, str] = {
     # money
     "chequier.create": N_("Chéquier issued"),
     "chequier.update": N_("Chéquier changed"),
+    "cheque.distribute": N_("Cheques distributed"),
+    "prescripteur.create": N_("Prescripteur authorised"),
+    "prescripteur.update": N_("Prescripteur changed"),
     "cheque.accept": N_("Cheque registered"),
     "fee_schedule.create": N_("Fee schedule version added"),
     "fee_schedule.update": N_("Fee schedule version changed"),

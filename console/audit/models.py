@@ -9,7 +9,7 @@ from flask_appbuilder import Model
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from console.tenants.models import utcnow
+from console.tenants.models import user_fk, utcnow
 
 PLATFORM_CHAIN = "platform"
 
@@ -43,7 +43,7 @@ class AuditEvent(Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     collectivite_id: Mapped[Optional[int]] = mapped_column(ForeignKey("collectivite.id"), nullable=True)
     # A copy of the actor's login and name: the trail reads the same whatever happens to the account.
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), nullable=True, index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True, index=True)
     actor_login: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
     actor_name: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
     service_account: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)

@@ -17,7 +17,7 @@ from console.complaints.rules import complaint_days_left
 from console.errors import N_
 from console.labels import register
 from console.money.models import ReimbursementRequest
-from console.tenants.models import ConsoleUser, TenantOwned, utcnow
+from console.tenants.models import ConsoleUser, TenantOwned, user_fk, utcnow
 
 
 class ComplaintChannel(enum.Enum):
@@ -77,7 +77,7 @@ class Complaint(TenantOwned, Model):
     decision_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     decided_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     recorded_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
     events: Mapped[list["ComplaintEvent"]] = relationship(back_populates="complaint", order_by="ComplaintEvent.id")
 
@@ -105,7 +105,7 @@ class ComplaintEvent(TenantOwned, Model):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
     complaint: Mapped[Complaint] = relationship(back_populates="events")
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
+    by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
     from_status: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
     to_status: Mapped[str] = mapped_column(String(20))

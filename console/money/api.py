@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from console.audit import api as audit
 from console.errors import N_, Conflict, DomainError, NotFound
 from console.money import rules
+from console.money.dates import EntryDate, paris_day
 from console.money.models import (
-    BatchStatus, Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, PartnerBlock, PaymentBatch,
-    ReimbursementLine, ReimbursementRequest, RequestStatus,
+    Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, Prescripteur, ReimbursementLine,
+    ReimbursementRequest,
 )
 from console.partners import api as partners_api
 from console.partners.models import Partner
@@ -30,7 +31,7 @@ from console.tenants.scoping import UNSCOPED, get_scoped
 
 CHEQUIER_NUMBER_MAX = 16
 #: Cheque statuses meaning "already put in a reimbursement request".
-IN_A_REQUEST = (ChequeStatus.requested, ChequeStatus.reimbursed, ChequeStatus.rejected)
+IN_A_REQUEST = (ChequeStatus.requested, ChequeStatus.reimbursed, ChequeStatus.rejected, ChequeStatus.refused)
 
 
 get = get_scoped  # the tenants package owns "a row of my collectivité, else 404"
@@ -39,7 +40,12 @@ get = get_scoped  # the tenants package owns "a row of my collectivité, else 40
 # -- chéquiers and cheques ----------------------------------------------------------------------
 
 def fill_chequier(chequier: Chequier) -> Chequier:
-    """Give a new chéquier its 10 cheques of 10,00 EUR, numbered <chéquier>-01 to <chéquier>-10."""
+    """Give a new chéquier, issued to an authorised prescripteur, its 10 cheques of 10,00 EUR, numbered
+    <chéquier>-01 to <chéquier>-10."""
+    if chequier.issued_to is None or not chequier.issued_to.active:
+        raise DomainError(N_("A chéquier is issued to one of the collectivité's authorised prescripteurs."),
+                          rule="prescripteur", field="issued_to")
+    chequier.prescripteur = chequier.issued_to.name
     number = validate_required(chequier.number, "number").upper().replace(" ", "")
     if len(number) > CHEQUIER_NUMBER_MAX or not number.replace("-", "").isalnum():
         raise DomainError(N_("A chéquier number has at most %(max)s letters, digits or dashes."),
@@ -55,15 +61,66 @@ def fill_chequier(chequier: Chequier) -> Chequier:
     return chequier
 
 
-def check_chequier(chequier: Chequier) -> None:
-    """A distributed chéquier says when it was handed to the citizen."""
+def check_chequier(chequier: Chequier, today: date) -> None:
+    """A distributed chéquier says when it was handed to the citizen (not in the future); its cheques not
+    distributed one by one are distributed with it."""
     if chequier.status is ChequierStatus.distributed and chequier.distributed_on is None:
         raise DomainError(N_("Give the date the chéquier was handed to the citizen."),
                           rule="chequier_distribution", field="distributed_on")
-    if chequier.distributed_on is not None and chequier.distributed_on < chequier.issued_on:
-        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s."),
-                          rule="chequier_distribution", field="distributed_on",
+    if chequier.distributed_on is not None and not chequier.issued_on <= chequier.distributed_on <= today:
+        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s"
+                             " (today is %(today)s)."),
+                          rule="chequier_distribution", field="distributed_on", today=today,
                           issued_on=chequier.issued_on, distributed_on=chequier.distributed_on)
+    if chequier.status is ChequierStatus.distributed:
+        for cheque in chequier.cheques:
+            cheque.distributed_on = cheque.distributed_on or chequier.distributed_on
+
+
+def distribute_cheques(session: Session, chequier_id: int, numbers: Iterable[str] | str, distributed_on: date,
+                       today: date) -> list[Cheque]:
+    """Hand some cheques of a chéquier to a citizen, cheque by cheque (the whole chéquier: ``check_chequier``)."""
+    chequier = get(session, Chequier, chequier_id)
+    if not chequier.issued_on <= distributed_on <= today:
+        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s"
+                             " (today is %(today)s)."),
+                          rule="chequier_distribution", field="distributed_on", today=today,
+                          issued_on=chequier.issued_on, distributed_on=distributed_on)
+    cheques = {cheque.number: cheque for cheque in chequier.cheques}
+    chosen = []
+    for number in normalise_numbers(numbers):
+        cheque = cheques.get(number)
+        if cheque is None:
+            raise DomainError(N_("Cheque %(cheque_number)s is not in chéquier %(chequier)s."),
+                              rule="chequier_distribution", field="cheques", cheque_number=number,
+                              chequier=chequier.number)
+        if cheque.distributed_on is not None:
+            raise Conflict(N_("Cheque %(cheque_number)s was already distributed on %(distributed_on)s."),
+                           rule="chequier_distribution", cheque_number=number, distributed_on=cheque.distributed_on)
+        chosen.append(cheque)
+    for cheque in chosen:
+        cheque.distributed_on = distributed_on
+    if all(cheque.distributed_on for cheque in chequier.cheques):
+        chequier.status = ChequierStatus.distributed
+        chequier.distributed_on = min(cheque.distributed_on for cheque in chequier.cheques)
+    session.flush()
+    audit.record(session, "cheque.distribute", chequier, {"cheques": [c.number for c in chosen],
+                                                         "distributed_on": distributed_on})
+    return chosen
+
+
+def add_prescripteur(session: Session, prescripteur: Prescripteur) -> Prescripteur:
+    """Authorise a prescripteur (the « Prescripteurs autorisés » form), audited."""
+    session.add(prescripteur)
+    session.flush()
+    audit.record(session, "prescripteur.create", prescripteur, {"name": prescripteur.name})
+    return prescripteur
+
+
+def edit_prescripteur(session: Session, prescripteur: Prescripteur) -> Prescripteur:
+    """Rename or deactivate an authorised prescripteur, audited."""
+    audit.record(session, "prescripteur.update", prescripteur, {"changes": audit.changed_fields(prescripteur)})
+    return prescripteur
 
 
 def issue_chequier(session: Session, chequier: Chequier) -> Chequier:
@@ -77,9 +134,9 @@ def issue_chequier(session: Session, chequier: Chequier) -> Chequier:
     return chequier
 
 
-def edit_chequier(session: Session, chequier: Chequier) -> Chequier:
+def edit_chequier(session: Session, chequier: Chequier, today: date) -> Chequier:
     """Its distribution recorded (the only fields a form may change), audited."""
-    check_chequier(chequier)
+    check_chequier(chequier, today)
     audit.record(session, "chequier.update", chequier, {"changes": audit.changed_fields(chequier)})
     return chequier
 
@@ -112,8 +169,9 @@ def _owners(session: Session, numbers: list[str]) -> dict[str, int]:
     return dict(rows.all())
 
 
-def accept_cheque(session: Session, number: str, partner_id: int, accepted_on: date) -> Cheque:
-    """Register a cheque received by a partner (FAQ: refused after its validity date, or if already accepted)."""
+def accept_cheque(session: Session, number: str, partner_id: int, entry: EntryDate) -> Cheque:
+    """Register a cheque received by a partner, dated by the server (``entry``): refused after its validity,
+    before its distribution, while the partner was not approved, or if already accepted."""
     partner = approved_partner(session, partner_id)
     [number] = normalise_numbers([number])
     owner = _owners(session, [number]).get(number)
@@ -124,18 +182,23 @@ def accept_cheque(session: Session, number: str, partner_id: int, accepted_on: d
     if cheque is None:  # the partner is visible but not its collectivité's cheques: never happens for real users
         raise _unknown_cheque(number)
     rules.check_not_already_accepted(number, cheque.accepted_on)
-    rules.check_acceptance(cheque.validity_date, accepted_on)
+    rules.check_distributed(number, cheque.distributed_on, entry.day)
+    rules.check_acceptance(cheque.validity_date, entry.day)
+    rules.check_partner_approved_on(str(partner), paris_day(partner.approved_at) if partner.approved_at else None,
+                                    entry.day)
     claimed = session.execute(
         update(Cheque).where(Cheque.id == cheque.id, Cheque.status == ChequeStatus.issued)
-        .values(status=ChequeStatus.accepted, partner_id=partner.id, accepted_on=accepted_on)
+        .values(status=ChequeStatus.accepted, partner_id=partner.id, accepted_on=entry.day, accepted_at=entry.at,
+                accepted_late_justification=entry.late_justification)
         .execution_options(synchronize_session="fetch")
     ).rowcount
     if claimed != 1:  # another partner registered it between our read and our write
         session.refresh(cheque)
-        rules.check_not_already_accepted(number, cheque.accepted_on or accepted_on)
+        rules.check_not_already_accepted(number, cheque.accepted_on or entry.day)
     session.refresh(cheque)
     audit.record(session, "cheque.accept", cheque, {"number": number, "partner": partner.identifier,
-                                                    "accepted_on": accepted_on})
+                                                    "accepted_on": entry.day,
+                                                    "late_justification": entry.late_justification})
     return cheque
 
 
@@ -263,9 +326,12 @@ def _claim(session: Session, partner: Partner, cheques: list[Cheque]) -> set[int
     return set(result.scalars().all())
 
 
-def submit_request(session: Session, partner_id: int, numbers: Iterable[str] | str, submitted_on: date,
+def submit_request(session: Session, partner_id: int, numbers: Iterable[str] | str, entry: EntryDate,
                    user_id: int | None = None) -> Submission:
-    """« Demander un remboursement »: keep the reimbursable cheques, refuse the others with a reason each."""
+    """« Demander un remboursement »: keep the reimbursable cheques, refuse the others with a reason each.
+
+    Dated by the server (``entry``): the M+1 deadline and the fee schedule are those of ``entry.day``."""
+    submitted_on = entry.day
     partner = approved_partner(session, partner_id)
     numbers = normalise_numbers(numbers)
     schedule = schedule_in_force(session, partner.collectivite_id, submitted_on)
@@ -294,6 +360,7 @@ def submit_request(session: Session, partner_id: int, numbers: Iterable[str] | s
     if not kept:
         raise SubmissionRefused(refusals)
     request = _priced_request(partner, schedule, kept, submitted_on, user_id)
+    request.submitted_at, request.late_justification = entry.at, entry.late_justification
     session.add(request)
     try:
         session.flush()
@@ -305,7 +372,8 @@ def submit_request(session: Session, partner_id: int, numbers: Iterable[str] | s
     audit.record(session, "reimbursement.submit", request, {
         "partner": partner.identifier, "submitted_on": submitted_on, "cheques": [c.number for c in kept],
         "gross": request.gross, "fees": request.fees, "net": request.net, "fee_schedule": schedule.version,
-        "refused": {r.cheque_number: r.error.rule for r in refusals}})
+        "refused": {r.cheque_number: r.error.rule for r in refusals},
+        "late_justification": entry.late_justification})
     return Submission(request, refusals)
 
 
@@ -326,177 +394,8 @@ def _priced_request(partner: Partner, schedule: FeeSchedule, cheques: list[Chequ
     return request
 
 
-def active_block(session: Session, partner_id: int) -> PartnerBlock | None:
-    """The fraud block in force on a partner, if any."""
-    return session.scalar(select(PartnerBlock).where(PartnerBlock.partner_id == partner_id,
-                                                     PartnerBlock.unblocked_at.is_(None)))
-
-
-def _check_not_blocked(session: Session, partner: Partner) -> None:
-    block = active_block(session, partner.id)
-    rules.check_not_blocked(block is not None, str(partner), block.blocked_at.date() if block else None)
-
-
-def _check_status(request: ReimbursementRequest, expected: RequestStatus, message: str) -> None:
-    if request.status is not expected:
-        raise Conflict(message, rule="request_status", reference=request.reference)
-
-
-def validate_request(session: Session, request_id: int, today: date, user_id: int | None = None
-                     ) -> ReimbursementRequest:
-    """A correspondent validates a request: the RIB in force is frozen on it; payment is due in 15 days."""
-    request = get(session, ReimbursementRequest, request_id)
-    _check_status(request, RequestStatus.submitted,
-                  N_("Request %(reference)s cannot be validated: only a submitted request can be."))
-    _check_not_blocked(session, request.partner)
-    account = partners_api.current_bank_account(session, request.partner)
-    if account is None:
-        raise DomainError(N_("%(partner)s has no RIB in force: request %(reference)s cannot be validated."),
-                          rule="rib", partner=str(request.partner), reference=request.reference)
-    request.bank_account_id, request.rib_holder = account.id, account.holder
-    request.rib_iban, request.rib_bic = account.iban, account.bic
-    request.status, request.decided_on, request.decided_by_id = RequestStatus.validated, today, user_id
-    request.due_on = rules.payment_due_date(today)
-    session.flush()
-    audit.record(session, "reimbursement.validate", request, {
-        "reference": request.reference, "net": request.net, "due_on": request.due_on,
-        "bank_account": account.id, "iban": mask_iban(account.iban)})
-    return request
-
-
-def reject_request(session: Session, request_id: int, reason: str, today: date, user_id: int | None = None
-                   ) -> ReimbursementRequest:
-    """A correspondent rejects a request with a reason; its cheques are never reimbursed."""
-    request = get(session, ReimbursementRequest, request_id)
-    _check_status(request, RequestStatus.submitted,
-                  N_("Request %(reference)s cannot be rejected: only a submitted request can be."))
-    request.rejection_reason = validate_required(reason, "reason")
-    request.status, request.decided_on, request.decided_by_id = RequestStatus.rejected, today, user_id
-    _set_cheques(session, request, ChequeStatus.rejected)
-    session.flush()
-    audit.record(session, "reimbursement.reject", request, {"reference": request.reference,
-                                                            "reason": request.rejection_reason})
-    return request
-
-
-def _set_cheques(session: Session, request: ReimbursementRequest, status: ChequeStatus) -> None:
-    lines = select(ReimbursementLine.cheque_id).where(ReimbursementLine.request_id == request.id)
-    session.execute(update(Cheque).where(Cheque.id.in_(lines)).values(status=status)
-                    .execution_options(synchronize_session=False))
-
-
-def _pay(session: Session, request: ReimbursementRequest, paid_on: date, transfer_reference: str, today: date,
-         user_id: int | None) -> None:
-    _check_status(request, RequestStatus.validated,
-                  N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
-    _check_not_blocked(session, request.partner)
-    rules.check_payment_date(request.decided_on, paid_on, today)
-    request.status, request.paid_on, request.paid_by_id = RequestStatus.paid, paid_on, user_id
-    request.transfer_reference = transfer_reference
-    _set_cheques(session, request, ChequeStatus.reimbursed)
-
-
-def pay_request(session: Session, request_id: int, paid_on: date, transfer_reference: str, today: date,
-                user_id: int | None = None) -> ReimbursementRequest:
-    """Record the transfer of one validated request (date and bank reference)."""
-    request = get(session, ReimbursementRequest, request_id)
-    _pay(session, request, paid_on, validate_required(transfer_reference, "transfer_reference"), today, user_id)
-    session.flush()
-    audit.record(session, "reimbursement.pay", request, {"reference": request.reference, "paid_on": paid_on,
-                                                         "transfer_reference": request.transfer_reference,
-                                                         "net": request.net})
-    return request
-
-
-# -- payment batches ----------------------------------------------------------------------------
-
-def add_to_batch(session: Session, request_ids: Iterable[int], payment_date: date, user_id: int | None = None
-                 ) -> PaymentBatch:
-    """Group validated requests of one collectivité into the transfer list of a payment date."""
-    requests = [get(session, ReimbursementRequest, pk) for pk in dict.fromkeys(request_ids)]
-    if not requests:
-        raise DomainError(N_("Choose at least one validated request."), rule="required", field="requests")
-    if len({r.collectivite_id for r in requests}) > 1:
-        raise DomainError(N_("A payment batch holds the requests of one collectivité only."), rule="batch")
-    for request in requests:
-        _check_status(request, RequestStatus.validated,
-                      N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
-        _check_not_blocked(session, request.partner)
-        if request.batch_id is not None:
-            raise Conflict(N_("Request %(reference)s is already in payment batch %(batch)s."), rule="batch",
-                           reference=request.reference, batch=request.batch.reference)
-    collectivite_id = requests[0].collectivite_id
-    batch = session.scalar(select(PaymentBatch).where(PaymentBatch.collectivite_id == collectivite_id,
-                                                      PaymentBatch.payment_date == payment_date))
-    if batch is None:
-        batch = PaymentBatch(collectivite_id=collectivite_id, payment_date=payment_date, created_by_id=user_id)
-        session.add(batch)
-    elif batch.status is BatchStatus.paid:
-        raise Conflict(N_("The payment batch of %(payment_date)s was already paid on %(paid_on)s."), rule="batch",
-                       payment_date=payment_date, paid_on=batch.paid_on)
-    for request in requests:
-        request.batch = batch
-    session.flush()
-    audit.record(session, "batch.add", batch, {"payment_date": payment_date,
-                                               "requests": [r.reference for r in requests]})
-    return batch
-
-
-def pay_batch(session: Session, batch_id: int, paid_on: date, transfer_reference: str, today: date,
-              user_id: int | None = None) -> PaymentBatch:
-    """Mark a whole transfer list paid; refused as a whole if any of its partners is blocked."""
-    batch = get(session, PaymentBatch, batch_id)
-    if batch.status is BatchStatus.paid:
-        raise Conflict(N_("The payment batch of %(payment_date)s was already paid on %(paid_on)s."), rule="batch",
-                       payment_date=batch.payment_date, paid_on=batch.paid_on)
-    reference = validate_required(transfer_reference, "transfer_reference")
-    for request in batch.requests:
-        _pay(session, request, paid_on, reference, today, user_id)
-    batch.status, batch.paid_on, batch.transfer_reference = BatchStatus.paid, paid_on, reference
-    session.flush()
-    audit.record(session, "batch.pay", batch, {"paid_on": paid_on, "transfer_reference": reference,
-                                               "requests": {r.reference: r.net for r in batch.requests}})
-    return batch
-
-
-def transfer_rows(batch: PaymentBatch) -> list[dict[str, object]]:
-    """The treasurer's transfer list: one transfer per request, to the RIB frozen at validation."""
-    return [
-        {"reference": r.reference, "partner": r.partner.identifier, "name": r.partner.name,
-         "holder": r.rib_holder, "iban": r.rib_iban, "bic": r.rib_bic, "amount": r.net,
-         "label": f"PASS NUMERIQUE {r.reference}"}
-        for r in sorted(batch.requests, key=lambda r: r.id)
-    ]
-
-
-# -- fraud blocks -------------------------------------------------------------------------------
-
-def block_partner(session: Session, partner_id: int, reason: str, user_id: int | None = None) -> PartnerBlock:
-    """Block a partner's reimbursements on suspicion of fraud; its requests are still received and kept."""
-    partner = get(session, Partner, partner_id)
-    reason = validate_required(reason, "reason")
-    current = active_block(session, partner.id)
-    if current is not None:
-        raise Conflict(N_("The reimbursements of %(partner)s are already blocked since %(blocked_since)s."),
-                       rule="fraud_block", partner=str(partner), blocked_since=current.blocked_at.date())
-    block = PartnerBlock(partner=partner, collectivite_id=partner.collectivite_id, reason=reason,
-                         blocked_by_id=user_id)
-    session.add(block)
-    session.flush()
-    audit.record(session, "partner.block", partner, {"block": block.id, "reason": reason})
-    return block
-
-
-def unblock_partner(session: Session, partner_id: int, justification: str, user_id: int | None = None
-                    ) -> PartnerBlock:
-    """Lift a block, with the written justification that no fraud took place."""
-    partner = get(session, Partner, partner_id)
-    block = active_block(session, partner.id)
-    if block is None:
-        raise Conflict(N_("The reimbursements of %(partner)s are not blocked."), rule="fraud_block",
-                       partner=str(partner))
-    block.justification = rules.check_unblock_justification(justification)
-    block.unblocked_at, block.unblocked_by_id = utcnow(), user_id
-    session.flush()
-    audit.record(session, "partner.unblock", partner, {"block": block.id, "justification": block.justification})
-    return block
+# The decisions and fraud blocks live in their own modules; this module stays the domain's one door.
+from console.money.blocks import active_block, block_partner, unblock_partner  # noqa: E402,F401
+from console.money.decisions import (  # noqa: E402,F401
+    add_to_batch, pay_batch, pay_request, reject_request, transfer_rows, validate_request,
+)

@@ -19,9 +19,10 @@ from console.errors import DomainError
 from console.extensions import db
 from console.money import api as money_api
 from console.money import rules
+from console.money.dates import EntryDate, paris_day
 from console.money.models import (
-    Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, ReimbursementLine, ReimbursementRequest,
-    RequestStatus,
+    Cheque, ChequeRejection, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, Prescripteur, ReimbursementLine,
+    ReimbursementRequest, RequestStatus,
 )
 from console.partners import api as partners_api
 from console.partners.models import BankAccount, Partner, PartnerStatus
@@ -52,31 +53,58 @@ def _ribs(partners: list[Partner]) -> None:
     db.session.flush()
 
 
+def _prescripteurs(collectivite: Collectivite) -> list[Prescripteur]:
+    """The collectivité's authorised prescripteurs (the last one no longer authorised)."""
+    rows = [Prescripteur(collectivite=collectivite, name=name) for name in PRESCRIPTEURS]
+    rows[-1].active = False
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows[:-1]
+
+
 def _cheques(rng: random.Random, collectivite: Collectivite, partners: list[Partner], today: date) -> None:
-    """Chéquiers issued over the last 14 months; most distributed, most of their cheques accepted."""
+    """Chéquiers issued over the last 14 months to authorised prescripteurs; most distributed (a few cheque by
+    cheque), most of their cheques accepted."""
+    prescripteurs = _prescripteurs(collectivite)
     for number in range(1, CHEQUIERS_PER_COLLECTIVITE + 1):
         issued_on = today - timedelta(days=rng.randint(20, 420))
         chequier = money_api.fill_chequier(Chequier(
             collectivite=collectivite, number=f"{collectivite.code}{number:05d}",
-            prescripteur=rng.choice(PRESCRIPTEURS), issued_on=issued_on,
+            issued_to=rng.choice(prescripteurs), issued_on=issued_on,
             validity_date=issued_on + timedelta(days=rng.choice([180, 270, 365]))))
         roll = rng.random()
-        if roll < 0.1:
+        if roll < 0.05:  # handed out cheque by cheque: the first four so far
+            for cheque in chequier.cheques[:4]:
+                cheque.distributed_on = min(today, issued_on + timedelta(days=rng.randint(1, 30)))
+        elif roll < 0.1:
             chequier.status = ChequierStatus.not_distributed
         elif roll < 0.85:
-            chequier.status, chequier.distributed_on = ChequierStatus.distributed, issued_on + timedelta(
-                days=rng.randint(1, 15))
+            chequier.status, chequier.distributed_on = ChequierStatus.distributed, min(today, issued_on + timedelta(
+                days=rng.randint(1, 15)))
+            money_api.check_chequier(chequier, today)
         db.session.add(chequier)
-        if chequier.distributed_on is None:
-            continue
         last_day = min(chequier.validity_date, today)
         for cheque in chequier.cheques:
-            if rng.random() < 0.8 and chequier.distributed_on <= last_day:
-                span = (last_day - chequier.distributed_on).days
-                cheque.partner = rng.choice(partners)
-                cheque.accepted_on = chequier.distributed_on + timedelta(days=rng.randint(0, span))
+            if cheque.distributed_on is None:
+                continue
+            partner = rng.choice(partners)
+            # The rules of acceptance: distributed, still valid, partner approved on that day.
+            first_day = max(cheque.distributed_on, _approved_on(partner))
+            if rng.random() < 0.8 and first_day <= last_day:
+                cheque.partner = partner
+                cheque.accepted_on = first_day + timedelta(days=rng.randint(0, (last_day - first_day).days))
+                cheque.accepted_at = _recorded(cheque.accepted_on)
                 cheque.status = ChequeStatus.accepted
     db.session.flush()
+
+
+def _approved_on(partner: Partner) -> date:
+    return paris_day(partner.approved_at) if partner.approved_at else date.min
+
+
+def _recorded(day: date) -> datetime:
+    """When the server recorded an entry of that day (a demo's history is dated as it would have been)."""
+    return datetime.combine(day, time(9, 30))
 
 
 def _requests(rng: random.Random, partners: list[Partner], today: date) -> list[ReimbursementRequest]:
@@ -93,7 +121,7 @@ def _requests(rng: random.Random, partners: list[Partner], today: date) -> list[
                 continue  # kept by the partner, never asked for (some will pass their M+1 deadline)
             try:
                 made.append(money_api.submit_request(db.session, partner.id, [c.number for c in group],
-                                                     submitted_on).request)
+                                                     EntryDate(submitted_on, _recorded(submitted_on))).request)
             except DomainError:
                 continue  # every cheque of the group was past its deadline: refused, as in real life
     return made
@@ -108,7 +136,12 @@ def _decide(rng: random.Random, requests: list[ReimbursementRequest], today: dat
         if rng.random() < 0.05:
             money_api.reject_request(db.session, request.id, "Chèques sans cachet du partenaire", decided_on)
             continue
-        money_api.validate_request(db.session, request.id, decided_on)
+        refusals = {}
+        if rng.random() < 0.1 and len(request.lines) > 1:  # one cheque refused, at the partner's charge
+            reason = rng.choice([ChequeRejection.not_eligible, ChequeRejection.duplicate, ChequeRejection.other])
+            refusals[request.lines[0].cheque.number] = (reason, "Chèque raturé" if reason is ChequeRejection.other
+                                                        else None)
+        money_api.validate_request(db.session, request.id, decided_on, None, refusals)
         if (today - decided_on).days <= 15 and rng.random() < 0.7:
             continue  # validated, not due yet
         if rng.random() < 0.08:
@@ -132,11 +165,14 @@ def _blocks(partners: list[Partner]) -> None:
     """One partner blocked now (its requests are kept), another blocked then cleared."""
     if len(partners) < 2:
         return
-    money_api.block_partner(db.session, partners[-2].id, "Contrôle : justificatif contesté, enquête en cours")
+    # The demo is loaded by the operator (``console demo``), before the accounts exist: no user is named.
+    money_api.block_partner(db.session, partners[-2].id, "Contrôle : justificatif contesté, enquête en cours",
+                            None, by_operator=True)
     money_api.unblock_partner(db.session, partners[-2].id,
-                              "Pièces justificatives reçues et vérifiées : aucune fraude constatée.")
+                              "Pièces justificatives reçues et vérifiées : aucune fraude constatée.", None,
+                              by_operator=True)
     money_api.block_partner(db.session, partners[-1].id,
-                            "Suspicion de fraude : chèques présentés en série le même jour")
+                            "Suspicion de fraude : chèques présentés en série le même jour", None, True)
 
 
 def _complaints(rng: random.Random, requests: list[ReimbursementRequest], today: date) -> None:
@@ -220,7 +256,10 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
             partners.setdefault(collectivite_id, []).append(partner_id)
         schedules = dict(connection.execute(select(FeeSchedule.collectivite_id, func.min(FeeSchedule.id))
                                             .group_by(FeeSchedule.collectivite_id)).all())
-        tenants = sorted(c for c in partners if c in schedules)
+        # Each collectivité's first authorised prescripteur (the demo's « CCAS »).
+        prescripteurs = dict(connection.execute(select(Prescripteur.collectivite_id, func.min(Prescripteur.id))
+                                                .group_by(Prescripteur.collectivite_id)).all())
+        tenants = sorted(c for c in partners if c in schedules and c in prescripteurs)
         if not tenants:
             raise RuntimeError("Load the demo first: bulk cheques need approved partners and fee schedules.")
         tables = [Chequier.__table__, Cheque.__table__, ReimbursementRequest.__table__, ReimbursementLine.__table__]
@@ -246,6 +285,7 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
             ids["chequier"] += 1
             rows["chequier"].append({"id": chequier_id, "collectivite_id": collectivite_id,
                                      "number": f"BN{chequier_id:09d}", "prescripteur": "CCAS",
+                                     "prescripteur_id": prescripteurs[collectivite_id],
                                      "issued_on": issued_on, "validity_date": validity,
                                      "distributed_on": issued_on + timedelta(days=3),
                                      "status": ChequierStatus.distributed.name})
@@ -265,7 +305,9 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
                     "id": cheque_id, "collectivite_id": collectivite_id, "number": f"BN{chequier_id:09d}-{position:02d}",
                     "face_value": rules.CHEQUE_VALUE, "validity_date": validity, "chequier_id": chequier_id,
                     "prescripteur": "CCAS", "partner_id": partner_id if accepted else None,
+                    "distributed_on": issued_on + timedelta(days=3),
                     "accepted_on": accepted_on if accepted else None,
+                    "accepted_at": _recorded(accepted_on) if accepted else None,
                     "status": (ChequeStatus.reimbursed if in_request else
                                ChequeStatus.accepted if accepted else ChequeStatus.issued).name})
                 if in_request:

@@ -13,7 +13,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import (
-    Date, DateTime, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text,
+    Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false, text, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,12 +21,11 @@ from console.errors import N_
 from console.labels import register
 from console.money.rules import CHEQUE_VALUE, is_payment_overdue
 from console.partners.models import Partner
-from console.tenants.models import ConsoleUser, TenantOwned, utcnow
+from console.tenants.models import ConsoleUser, TenantOwned, user_fk, utcnow
 
 MONEY = Numeric(10, 2)
 TOTAL = Numeric(14, 2)
-RATE = Numeric(5, 2)
-USER_FK = "ab_user.id"
+RATE = Numeric(6, 3)  # percent, 3 decimals: rules.RATE_STEP
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
@@ -45,6 +44,17 @@ class ChequeStatus(enum.Enum):
     requested = "requested"  # in a submitted or validated reimbursement request
     reimbursed = "reimbursed"  # its request was paid
     rejected = "rejected"  # its request was rejected: a cheque is put in one request, ever
+    refused = "refused"  # refused alone when its request was validated: at the partner's charge
+
+
+class ChequeRejection(enum.Enum):
+    """Why a correspondent refused one cheque of a request it validated (FAQ: at the partner's charge)."""
+
+    expired = "expired"
+    not_distributed = "not_distributed"
+    not_eligible = "not_eligible"
+    duplicate = "duplicate"
+    other = "other"
 
 
 class RequestStatus(enum.Enum):
@@ -69,6 +79,12 @@ register({
     ChequeStatus.reimbursed: N_("Reimbursed"),
     # Not "Rejected": that msgid is feminine (a request, a complaint) and a cheque is masculine in French.
     ChequeStatus.rejected: N_("Request rejected"),
+    ChequeStatus.refused: N_("Refused, at the partner's charge"),
+    ChequeRejection.expired: N_("Expired"),
+    ChequeRejection.not_distributed: N_("Not distributed"),
+    ChequeRejection.not_eligible: N_("Not eligible"),
+    ChequeRejection.duplicate: N_("Duplicate"),
+    ChequeRejection.other: N_("Other reason"),
     RequestStatus.submitted: N_("Submitted"),
     RequestStatus.validated: N_("Validated"),
     RequestStatus.rejected: N_("Rejected"),
@@ -76,6 +92,22 @@ register({
     BatchStatus.open: N_("Open, awaiting the transfer"),
     BatchStatus.paid: N_("Paid by transfer"),
 })
+
+
+class Prescripteur(TenantOwned, Model):
+    """A prescripteur the collectivité authorises to hand chéquiers to citizens (FAQ: « délivrer auprès des
+    prescripteurs autorisés »). Deactivated, never deleted: the chéquiers issued to it keep naming it."""
+
+    __tablename__ = "prescripteur"
+    __table_args__ = (UniqueConstraint("collectivite_id", "name", name="uq_prescripteur_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return self.name
 
 
 class Chequier(TenantOwned, Model):
@@ -86,6 +118,10 @@ class Chequier(TenantOwned, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
+    # Issued to an authorised prescripteur; its name is copied as it was on the day of issue.
+    prescripteur_id: Mapped[int] = mapped_column(ForeignKey("prescripteur.id", name="fk_chequier_prescripteur"),
+                                                 index=True)
+    issued_to: Mapped[Prescripteur] = relationship(Prescripteur)
     prescripteur: Mapped[str] = mapped_column(String(200))
     issued_on: Mapped[date] = mapped_column(Date)
     validity_date: Mapped[date] = mapped_column(Date)
@@ -120,7 +156,13 @@ class Cheque(TenantOwned, Model):
     prescripteur: Mapped[str] = mapped_column(String(200))
     partner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("partner.id"), nullable=True)
     partner: Mapped[Optional[Partner]] = relationship(Partner)
+    # Handed to a citizen (the whole chéquier at once, or this cheque alone); None: not distributed.
+    distributed_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    # The Europe/Paris day the acceptance rules were applied to, and when the server recorded it (UTC).
     accepted_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    # Set only for an operator's late paper entry dated before the day it was recorded.
+    accepted_late_justification: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     status: Mapped[ChequeStatus] = mapped_column(_enum(ChequeStatus, "cheque_status"), default=ChequeStatus.issued)
 
     def __repr__(self) -> str:
@@ -143,7 +185,7 @@ class FeeSchedule(TenantOwned, Model):
     fixed: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
     note: Mapped[Optional[str]] = mapped_column(String(250), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    created_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     created_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
 
     def __repr__(self) -> str:
@@ -160,7 +202,7 @@ class PaymentBatch(TenantOwned, Model):
     payment_date: Mapped[date] = mapped_column(Date)
     status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus, "batch_status"), default=BatchStatus.open)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    created_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     created_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
     paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     transfer_reference: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
@@ -195,9 +237,12 @@ class ReimbursementRequest(TenantOwned, Model):
     partner: Mapped[Partner] = relationship(Partner)
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"),
                                                   default=RequestStatus.submitted)
+    # The Europe/Paris day the rules (M+1, fee schedule) were applied to; ``submitted_at`` is when the
+    # server recorded it. They differ only for an operator's late paper entry, which keeps its justification.
     submitted_on: Mapped[date] = mapped_column(Date)
     submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    submitted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    late_justification: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    submitted_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     submitted_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[submitted_by_id])
     fee_schedule_id: Mapped[int] = mapped_column(ForeignKey("fee_schedule.id"))
     fee_schedule: Mapped[FeeSchedule] = relationship(FeeSchedule)
@@ -206,7 +251,7 @@ class ReimbursementRequest(TenantOwned, Model):
     fees: Mapped[Decimal] = mapped_column(TOTAL, default=Decimal("0.00"))
     net: Mapped[Decimal] = mapped_column(TOTAL, default=Decimal("0.00"))
     decided_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     decided_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[decided_by_id])
     rejection_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     due_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
@@ -219,9 +264,14 @@ class ReimbursementRequest(TenantOwned, Model):
     batch: Mapped[Optional[PaymentBatch]] = relationship(PaymentBatch, back_populates="requests")
     paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     transfer_reference: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
-    paid_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    paid_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     paid_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[paid_by_id])
     lines: Mapped[list["ReimbursementLine"]] = relationship(back_populates="request", order_by="ReimbursementLine.id")
+
+    @property
+    def refused_lines(self) -> list["ReimbursementLine"]:
+        """The cheques refused at validation, at the partner's charge."""
+        return [line for line in self.lines if line.refused]
 
     @property
     def reference(self) -> str:
@@ -258,6 +308,15 @@ class ReimbursementLine(TenantOwned, Model):
     face_value: Mapped[Decimal] = mapped_column(MONEY)
     fees: Mapped[Decimal] = mapped_column(MONEY)
     net: Mapped[Decimal] = mapped_column(MONEY)
+    # Set when the correspondent refused this cheque while validating the request: it is then left out of
+    # the request's totals and stays at the partner's charge.
+    rejection: Mapped[Optional[ChequeRejection]] = mapped_column(_enum(ChequeRejection, "cheque_rejection"),
+                                                                 nullable=True)
+    rejection_note: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+
+    @property
+    def refused(self) -> bool:
+        return self.rejection is not None
 
     def __repr__(self) -> str:
         return f"{self.cheque_id}: {self.net}"
@@ -277,12 +336,14 @@ class PartnerBlock(TenantOwned, Model):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
     partner: Mapped[Partner] = relationship(Partner)
     reason: Mapped[str] = mapped_column(Text)
+    # FAQ: the operator's block is lifted by the operator only; a correspondent's alert by its author or the operator.
+    set_by_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     blocked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    blocked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    blocked_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     blocked_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[blocked_by_id])
     justification: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     unblocked_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
-    unblocked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    unblocked_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     unblocked_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[unblocked_by_id])
 
     @property

@@ -13,12 +13,14 @@ from typing import NamedTuple, Protocol, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
-from console.errors import N_, Conflict, DomainError
+from console.errors import N_, Conflict, DomainError, Forbidden
 
 CHEQUE_VALUE = Decimal("10.00")
 CHEQUES_PER_CHEQUIER = 10
 CHEQUIER_VALUE = CHEQUE_VALUE * CHEQUES_PER_CHEQUIER
 CENT = Decimal("0.01")
+#: The precision of a fee schedule: what the form accepts is exactly what is stored and what prices cheques.
+RATE_STEP = Decimal("0.001")  # a rate in percent, up to 3 decimals (0,149 %)
 PAYMENT_DELAY_DAYS = 15
 UNBLOCK_JUSTIFICATION_MIN_LENGTH = 20
 
@@ -30,6 +32,28 @@ def check_acceptance(validity_date: date, accepted_on: date) -> None:
             N_("A cheque valid until %(validity_date)s cannot be accepted on %(accepted_on)s."),
             rule="validity", validity_date=validity_date, accepted_on=accepted_on,
         )
+
+
+def check_distributed(cheque_number: str, distributed_on: date | None, accepted_on: date) -> None:
+    """DESIGN « validity »: a cheque accepted before it was distributed (or never distributed) is refused."""
+    if distributed_on is None:
+        raise DomainError(N_("Cheque %(cheque_number)s was never distributed to a citizen: it cannot be accepted."),
+                          rule="not_distributed", cheque_number=cheque_number)
+    if accepted_on < distributed_on:
+        raise DomainError(N_("Cheque %(cheque_number)s was distributed on %(distributed_on)s: it cannot be accepted"
+                             " on %(accepted_on)s."), rule="not_distributed", cheque_number=cheque_number,
+                          distributed_on=distributed_on, accepted_on=accepted_on)
+
+
+def check_partner_approved_on(partner_label: str, approved_on: date | None, accepted_on: date) -> None:
+    """DESIGN « validity »: a cheque accepted while the partner was not (yet) approved is refused.
+
+    ``approved_on`` is the day of the partner's current approval (None: unknown, approved before the
+    console kept the date); that the partner is approved now is ``check_partner_approved``'s part."""
+    if approved_on is not None and accepted_on < approved_on:
+        raise DomainError(N_("%(partner)s was approved on %(approved_on)s: it could not accept a cheque on"
+                             " %(accepted_on)s."), rule="partner_approved", partner=partner_label,
+                          approved_on=approved_on, accepted_on=accepted_on)
 
 
 def registration_deadline(validity_date: date) -> date:
@@ -63,6 +87,9 @@ def validate_fees(rate: Decimal, fixed: Decimal, face_value: Decimal = CHEQUE_VA
     if not (rate.is_finite() and 0 <= rate <= 100):
         raise DomainError(N_("The rate must be between 0 and 100 %%, not %(rate)s."),
                           rule="fees", field="rate", rate=rate)
+    if rate != rate.quantize(RATE_STEP):
+        raise DomainError(N_("The rate %(rate)s has more than three decimals: it would be stored and applied"
+                             " rounded; give at most three."), rule="fees", field="rate", rate=rate)
     if not (fixed.is_finite() and fixed >= 0):
         raise DomainError(N_("The fixed fee must be a positive amount, not %(fixed)s."),
                           rule="fees", field="fixed", fixed=fixed)
@@ -100,6 +127,31 @@ def price_cheques(cheques: int | Iterable[Decimal], rate: Decimal, fixed: Decima
     fees = [cheque_fees(face, rate, fixed) for face in face_values]
     gross, total_fees = sum(face_values, Decimal("0.00")), sum(fees, Decimal("0.00"))
     return Pricing(gross, total_fees, gross - total_fees)
+
+
+def decided_totals(lines: Iterable[tuple[Decimal, Decimal]]) -> Pricing:
+    """FAQ: « chèques acceptés … en violation des CGU resteront à la charge exclusive de ce dernier »: a
+    request's totals are the sums of its validated cheques' (face value, fees), each already rounded per cheque."""
+    lines = list(lines)
+    gross = sum((face for face, _ in lines), Decimal("0.00"))
+    fees = sum((fee for _, fee in lines), Decimal("0.00"))
+    return Pricing(gross, fees, gross - fees)
+
+
+def check_cheque_rejection(cheque_number: str, other: bool, note: str | None) -> str | None:
+    """A cheque refused for « another reason » says which: the partner is told why it is at its charge."""
+    text = (note or "").strip() or None
+    if other and text is None:
+        raise DomainError(N_("Cheque %(cheque_number)s is refused for another reason: say which."),
+                          rule="cheque_rejection", field="note", cheque_number=cheque_number)
+    return text
+
+
+def check_something_validated(reference: str, validated: int, refused: int) -> None:
+    """Validating a request whose every cheque is refused is a rejection of the whole request."""
+    if validated == 0:
+        raise DomainError(N_("All %(refused)s cheques of request %(reference)s are refused: reject the whole"
+                             " request instead."), rule="cheque_rejection", reference=reference, refused=refused)
 
 
 class Versioned(Protocol):
@@ -150,6 +202,20 @@ def check_unblock_justification(text: str | None) -> str:
             min_length=UNBLOCK_JUSTIFICATION_MIN_LENGTH, length=len(justification),
         )
     return justification
+
+
+def check_may_lift_block(set_by_operator: bool, blocked_by_id: int | None, blocked_since: date, actor_id: int | None,
+                         actor_is_operator: bool) -> None:
+    """FAQ: the operator « se réserve le droit de bloquer les remboursements … débloqués uniquement si l’absence
+    de fraude est avérée »: the operator lifts any block; a correspondent only the alert they set themselves."""
+    if actor_is_operator:
+        return
+    if set_by_operator:
+        raise Forbidden(N_("This block was set by the operator on %(blocked_since)s: only the operator may lift it."),
+                        rule="fraud_block_role", blocked_since=blocked_since)
+    if blocked_by_id is None or blocked_by_id != actor_id:
+        raise Forbidden(N_("This block was set on %(blocked_since)s by another user: only that user or the operator"
+                           " may lift it."), rule="fraud_block_role", blocked_since=blocked_since)
 
 
 def check_not_already_reimbursed(cheque_number: str, existing_request_reference: str | None) -> None:

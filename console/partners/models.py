@@ -15,9 +15,8 @@ from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relat
 
 from console.errors import N_
 from console.labels import register
-from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, utcnow
+from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, user_fk, utcnow
 
-USER_FK = "ab_user.id"
 
 
 class PartnerStatus(enum.Enum):
@@ -177,7 +176,7 @@ class StoredDocument(TenantOwned, Model):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
 
     def __repr__(self) -> str:
         return self.filename
@@ -198,7 +197,7 @@ class AffiliationTransition(TenantOwned, Model):
     reason_code: Mapped[Optional[RejectionReason]] = mapped_column(_enum(RejectionReason, "rejection_reason"),
                                                                    nullable=True)
     reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    user_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     user: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -258,10 +257,10 @@ class RibChangeRequest(RibFields, TenantOwned, Model):
     status: Mapped[RibChangeStatus] = mapped_column(_enum(RibChangeStatus, "rib_change_status"),
                                                     default=RibChangeStatus.pending)
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey(USER_FK))
+    requested_by_id: Mapped[int] = mapped_column(user_fk())
     requested_by: Mapped[ConsoleUser] = relationship(ConsoleUser, foreign_keys=[requested_by_id])
     decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     decided_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser, foreign_keys=[decided_by_id])
 
 
@@ -280,7 +279,7 @@ class CguVersion(TenantOwned, Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("stored_document.id"))
     document: Mapped[StoredDocument] = relationship(StoredDocument)
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    published_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     published_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
 
     def __repr__(self) -> str:
@@ -300,7 +299,7 @@ class PartnerChange(TenantOwned, Model):
     old_value: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     new_value: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    changed_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     changed_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
 
 
@@ -316,7 +315,7 @@ class LookupAudit(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collectivite_id: Mapped[Optional[int]] = mapped_column(ForeignKey("collectivite.id"), nullable=True)
     collectivite: Mapped[Optional[Collectivite]] = relationship(Collectivite)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), nullable=True)
+    user_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     user: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
     searched: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(10))  # "page" or "api"

@@ -7,7 +7,7 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 
 from console.i18n import format_label
-from console.money.models import Cheque, ChequeStatus, Chequier, ReimbursementLine
+from console.money.models import Cheque, ChequeRejection, ChequeStatus, Chequier, ReimbursementLine
 from console.partners.models import Partner
 from console.reports.labels import translated
 from console.reports.models import ExportKind
@@ -29,6 +29,7 @@ def columns() -> list[Column]:
         Column(gettext("Request"), "text", 14),
         Column(gettext("Fees"), "money", 12),
         Column(gettext("Net amount"), "money", 12),
+        Column(gettext("Refused at validation"), "text", 30),  # at the partner's charge (FAQ)
     ]
 
 
@@ -37,7 +38,8 @@ def statement(report: Report) -> Select:
     return (
         select(Cheque.number, Chequier.number, Cheque.face_value, Cheque.validity_date, Cheque.prescripteur,
                Cheque.status, Partner.identifier, Cheque.accepted_on, ReimbursementLine.request_id,
-               ReimbursementLine.fees, ReimbursementLine.net)
+               ReimbursementLine.fees, ReimbursementLine.net, ReimbursementLine.rejection,
+               ReimbursementLine.rejection_note)
         .join(Chequier, Chequier.id == Cheque.chequier_id)
         .outerjoin(Partner, Partner.id == Cheque.partner_id)
         .outerjoin(ReimbursementLine, ReimbursementLine.cheque_id == Cheque.id)
@@ -49,12 +51,14 @@ def statement(report: Report) -> Select:
 
 def converter() -> Callable[[Sequence[Any]], tuple]:
     """Turn a row of ``statement`` into the sheet's values: the per-row work is a dict look-up and a reference."""
-    statuses = translated(ChequeStatus)
+    statuses, reasons = translated(ChequeStatus), translated(ChequeRejection)
 
     def convert(row: Sequence[Any]) -> tuple:
-        number, chequier, face, validity, prescripteur, status, partner, accepted, request, fees, net = row
+        (number, chequier, face, validity, prescripteur, status, partner, accepted, request, fees, net,
+         refusal, note) = row
+        refused = " — ".join(filter(None, (reasons[refusal], note))) if refusal else None
         return (number, chequier, face, validity, prescripteur, statuses[status], partner, accepted,
-                f"RB-{request:07d}" if request else None, fees, net)
+                f"RB-{request:07d}" if request else None, fees, net, refused)
 
     return convert
 

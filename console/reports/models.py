@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from console.errors import N_
 from console.labels import register
-from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, utcnow
+from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, user_fk, utcnow
 
 
 class ExportKind(enum.Enum):
@@ -61,7 +61,7 @@ class Export(Model):
     __table_args__ = (Index("ix_report_export_user_created", "user_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(user_fk(), index=True)
     user: Mapped[ConsoleUser] = relationship(ConsoleUser)
     collectivite_id: Mapped[Optional[int]] = mapped_column(ForeignKey("collectivite.id"), nullable=True, index=True)
     collectivite: Mapped[Optional[Collectivite]] = relationship(Collectivite)
@@ -95,9 +95,9 @@ class ReportSubscription(TenantOwned, Model):
     __tablename__ = "report_subscription"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(user_fk(), index=True)
     user: Mapped[ConsoleUser] = relationship(ConsoleUser, foreign_keys=[user_id])
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
+    created_by_id: Mapped[int] = mapped_column(user_fk())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # First day of the last month whose summary was sent (or is being built).
     last_period: Mapped[Optional[date]] = mapped_column(Date, nullable=True)

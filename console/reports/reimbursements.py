@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from flask_babel import gettext
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from console.i18n import format_label
-from console.money.models import ReimbursementRequest, RequestStatus
+from console.money.models import ReimbursementLine, ReimbursementRequest, RequestStatus
 from console.money.rules import is_payment_overdue, payment_due_date
 from console.partners.models import Partner
 from console.reports.labels import translated, yes_no
@@ -27,6 +27,7 @@ def columns() -> list[Column]:
         Column(gettext("Status"), "text", 14),
         Column(gettext("Submitted on"), "date", 14),
         Column(gettext("Cheques"), "integer", 10),
+        Column(gettext("Cheques refused"), "integer", 10),  # at the partner's charge, out of the amounts
         Column(gettext("Gross amount"), "money", 16),
         Column(gettext("Fees"), "money", 14),
         Column(gettext("Net amount"), "money", 16),
@@ -41,9 +42,12 @@ def columns() -> list[Column]:
 def statement(report: Report) -> Select:
     """Requests submitted in the period, oldest first."""
     request = ReimbursementRequest
+    refused = (select(func.count()).where(ReimbursementLine.request_id == request.id,
+                                          ReimbursementLine.rejection.is_not(None))
+               .correlate(request).scalar_subquery())
     return (
         select(request.id, Partner.identifier, Partner.name, request.status, request.submitted_on,
-               request.cheque_count, request.gross, request.fees, request.net, request.decided_on,
+               request.cheque_count, refused, request.gross, request.fees, request.net, request.decided_on,
                request.paid_on, request.transfer_reference)
         .join(Partner, Partner.id == request.partner_id)
         .where(tenant_clause(request, report.scope), tenant_clause(Partner, report.scope),
@@ -57,11 +61,11 @@ def build(report: Report) -> None:
     statuses, answers, today = translated(RequestStatus), yes_no(), report.today
 
     def convert(row: Sequence[Any]) -> tuple:
-        pk, identifier, name, status, submitted, cheques, gross, fees, net, decided, paid, transfer = row
+        pk, identifier, name, status, submitted, cheques, refused, gross, fees, net, decided, paid, transfer = row
         validated = decided if status in VALIDATED else None
         due = payment_due_date(validated) if validated else None
         overdue = answers[is_payment_overdue(validated, today, paid)] if validated else None
-        return (f"RB-{pk:07d}", identifier, name, statuses[status], submitted, cheques, gross, fees, net,
+        return (f"RB-{pk:07d}", identifier, name, statuses[status], submitted, cheques, refused, gross, fees, net,
                 validated, due, paid, transfer, overdue)
 
     report.query_table(format_label(ExportKind.reimbursements), columns(), statement(report), convert)

@@ -14,6 +14,12 @@ from console.errors import N_
 from console.labels import register
 
 
+def user_fk() -> ForeignKey:
+    """A history row's link to the user who acted. DESIGN « retention »: users are deactivated, never deleted;
+    the database refuses it too (ON DELETE RESTRICT), so every history row keeps naming who acted."""
+    return ForeignKey("ab_user.id", ondelete="RESTRICT")
+
+
 def utcnow() -> datetime:
     """Timestamps are stored in UTC, naive, so SQLite and PostgreSQL agree."""
     return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -37,10 +37,11 @@ MONEY = [
     ["Reimbursement", "can_(read|submit|accept|validate|pay|block)$"],
     ["Complaint", "can_(read|record|decide)$"],
     ["Chequier", WRITE],
+    ["Prescripteur", WRITE],
     ["Cheque", READ],
     ["FeeSchedule", WRITE],
 ] + _menus("Money", "Reimbursements", "SubmitReimbursement", "AcceptCheque", "PaymentBatches", "Complaints",
-           "Chequiers", "Cheques", "FeeSchedules")
+           "Prescripteurs", "Chequiers", "Cheques", "FeeSchedules")
 
 ROLES = {
     ROLE_OPERATOR: [[".*", ".*"]],

@@ -95,11 +95,18 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
         "password",
         "conf_password",
     ]
-    edit_columns = ["first_name", "last_name", "username", "active", "email", "collectivite", "roles"]
+    # The login never changes once created: history rows name who acted by it (users are never deleted).
+    edit_columns = ["first_name", "last_name", "active", "email", "collectivite", "roles"]
     # No timestamp filters: WTForms' DateTimeField is deprecated (and the list needs none).
     search_columns = ["first_name", "last_name", "username", "email", "collectivite", "roles", "active"]
     label_columns = {**UserDBModelView.label_columns, "collectivite": _l("Collectivité"),
                      "must_change_password": _l("Temporary password")}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # DESIGN « retention »: users are deactivated, never deleted — whoever acted stays named in the
+        # history. Without the permission, FAB's delete route and bulk action answer « access denied ».
+        self.base_permissions = [name for name in self.base_permissions if "delete" not in name]
 
     def pre_add(self, item: ConsoleUser) -> None:
         super().pre_add(item)
@@ -108,10 +115,6 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
     def pre_update(self, item: ConsoleUser) -> None:
         super().pre_update(item)
         tenants_api.audit_user(db.session, item, created=False)
-
-    def pre_delete(self, item: ConsoleUser) -> None:
-        super().pre_delete(item)
-        tenants_api.audit_security(db.session, "security.delete", item)
 
 
 class UserInfoEditView(fab_views.UserInfoEditView):

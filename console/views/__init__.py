@@ -10,7 +10,9 @@ from console.views.complaints import ComplaintsView
 from console.views.dashboard import DashboardView
 from console.views.errors import install_error_pages
 from console.views.outbox import OutboxView
-from console.views.money import ChequeView, ChequierView, FeeScheduleView, ReimbursementApi, ReimbursementsView
+from console.views.money import ReimbursementsView
+from console.views.money_api import ReimbursementApi
+from console.views.money_books import ChequeView, ChequierView, FeeScheduleView, PrescripteurView
 from console.views.cgu import CguApi
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
@@ -60,6 +62,8 @@ def register_money_views(appbuilder: AppBuilder) -> None:
     ):
         appbuilder.add_link(name, href=f"ReimbursementsView.{endpoint}", label=label, icon=icon, **MONEY)
     appbuilder.add_view(ComplaintsView, "Complaints", label=_l("Complaints"), icon="fa-comment", **MONEY)
+    appbuilder.add_view(PrescripteurView, "Prescripteurs", label=_l("Authorised prescripteurs"),
+                        icon="fa-user-check", **MONEY)
     appbuilder.add_view(ChequierView, "Chequiers", label=_l("Chéquiers"), icon="fa-book", **MONEY)
     appbuilder.add_view(ChequeView, "Cheques", label=_l("Cheques"), icon="fa-money-check", **MONEY)
     appbuilder.add_view(FeeScheduleView, "FeeSchedules", label=_l("Fee schedules"), icon="fa-percent", **MONEY)

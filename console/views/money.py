@@ -1,4 +1,6 @@
-"""Money pages: chéquiers, cheques, fee schedules, « Suivi des remboursements », payment batches, fraud blocks.
+"""Money pages: « Suivi des remboursements », cheque registration, payment batches, fraud blocks.
+
+The chéquier, cheque and fee schedule views are in ``money_books``, the REST API in ``money_api``.
 
 Thin: each action parses the form, calls ``console.money.api`` and commits once; a
 refusal is flashed, translated, and nothing is written. Rows of another
@@ -13,30 +15,40 @@ from typing import Any, Callable
 
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi, expose as api_expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext, lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields
+from flask_babel import gettext
 from sqlalchemy import func, select
 
-from console.errors import DomainError, NotFound
+from console.errors import N_, DomainError, NotFound
 from console.extensions import db
 from console.i18n import format_day, format_money
 from console.money import api as money_api
+from console.money import dates
+from console.money.dates import EntryDate, paris_day
 from console.money.models import (
-    BatchStatus, Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus,
+    BatchStatus, ChequeRejection, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus,
 )
 from console.partners.models import Partner, PartnerStatus
 from console.partners.validators import mask_iban
-from console.views.base import READ_ONLY, TenantModelView, attempt, flash_error
+from console.tenants.api import is_operator
+from console.tenants.models import utcnow
+from console.views.base import attempt, flash_error
 from console.views.reports import parse_day
 
 PAGE_SIZE = 50
 
 
 def today() -> date:
-    """The day actions are dated with (one place, so that tests and demo data agree)."""
-    return date.today()
+    """The server's day (Europe/Paris) that actions are dated with; never the caller's."""
+    return paris_day(utcnow())
+
+
+def entry_date(field: str, requested: date | None, justification: str | None) -> EntryDate:
+    """The date an acceptance or submission is recorded with: today, or an operator's justified late entry."""
+    return dates.entry_date(utcnow(), requested, justification, is_operator(g.user), field)
+
+
+def form_entry_date(field: str) -> EntryDate:
+    return entry_date(field, parse_day(field), request.form.get("late_justification"))
 
 
 def user_id() -> int | None:
@@ -46,7 +58,7 @@ def user_id() -> int | None:
 def render(view: BaseView, template: str, **context: Any) -> str:
     """Render a money template with the locale's formatters."""
     return view.render_template(template, money=format_money, day=format_day, mask_iban=mask_iban,
-                                today=today(), **context)
+                                today=today(), operator=is_operator(g.user), **context)
 
 
 def act(action: Callable[[], Any], success: str, back: str) -> Response:
@@ -96,6 +108,20 @@ def filtered_requests(partner_id: int | None = None) -> Any:
     return statement
 
 
+def form_refusals() -> dict[str, tuple[ChequeRejection, str | None]]:
+    """The cheques refused in the validation form: ``refuse-<number>`` (a reason) and ``note-<number>``."""
+    refusals = {}
+    for key, value in request.form.items():
+        if not key.startswith("refuse-") or not value:
+            continue
+        number = key.removeprefix("refuse-")
+        if value not in ChequeRejection.__members__:
+            raise DomainError(N_("%(value)s is not a reason to refuse a cheque."), rule="cheque_rejection",
+                              field=key, value=value)
+        refusals[number] = (ChequeRejection[value], request.form.get(f"note-{number}"))
+    return refusals
+
+
 class ReimbursementsView(BaseView):
     """« Suivi des remboursements »: the collectivité's list, one page per request and per partner."""
 
@@ -127,7 +153,8 @@ class ReimbursementsView(BaseView):
         item = found(ReimbursementRequest, pk)
         block = money_api.active_block(db.session, item.partner_id)
         complaints = self._complaints(item)
-        return render(self, "money/request.html", item=item, block=block, complaints=complaints)
+        return render(self, "money/request.html", item=item, block=block, complaints=complaints,
+                      reasons=list(ChequeRejection))
 
     @staticmethod
     def _complaints(item: ReimbursementRequest) -> list:
@@ -155,7 +182,7 @@ class ReimbursementsView(BaseView):
             return render(self, "money/new_request.html", partners=approved_partners(), refusals=[])
         submission = attempt(lambda: money_api.submit_request(
             db.session, request.form.get("partner", type=int), request.form.get("cheques", ""),
-            parse_day("submitted_on") or today(), user_id()))
+            form_entry_date("submitted_on"), user_id()))
         if isinstance(submission, DomainError):
             flash_error(submission)
             return render(self, "money/new_request.html", partners=approved_partners(),
@@ -174,14 +201,14 @@ class ReimbursementsView(BaseView):
             return render(self, "money/accept.html", partners=approved_partners())
         number = request.form.get("number", "")
         return act(lambda: money_api.accept_cheque(db.session, number, request.form.get("partner", type=int),
-                                                   parse_day("accepted_on") or today()),
+                                                   form_entry_date("accepted_on")),
                    gettext("Cheque %(number)s registered.", number=number.strip().upper()),
                    url_for("ReimbursementsView.accept"))
 
     @expose("/<int:pk>/validate", methods=["POST"])
     @has_access
     def validate(self, pk: int):
-        return act(lambda: money_api.validate_request(db.session, pk, today(), user_id()),
+        return act(lambda: money_api.validate_request(db.session, pk, today(), user_id(), form_refusals()),
                    gettext("Request validated: payment due within 15 days."), url_for("ReimbursementsView.show", pk=pk))
 
     @expose("/<int:pk>/reject", methods=["POST"])
@@ -201,14 +228,15 @@ class ReimbursementsView(BaseView):
     @expose("/partner/<int:pk>/block", methods=["POST"])
     @has_access
     def block(self, pk: int):
-        return act(lambda: money_api.block_partner(db.session, pk, request.form.get("reason", ""), user_id()),
+        return act(lambda: money_api.block_partner(db.session, pk, request.form.get("reason", ""), user_id(),
+                                                   is_operator(g.user)),
                    gettext("Reimbursements blocked."), url_for("ReimbursementsView.partner", pk=pk))
 
     @expose("/partner/<int:pk>/unblock", methods=["POST"])
     @has_access
     def unblock(self, pk: int):
-        return act(lambda: money_api.unblock_partner(db.session, pk, request.form.get("justification", ""),
-                                                     user_id()),
+        return act(lambda: money_api.unblock_partner(db.session, pk, request.form.get("justification", ""), user_id(),
+                                                     is_operator(g.user)),
                    gettext("Reimbursements unblocked."), url_for("ReimbursementsView.partner", pk=pk))
 
     @expose("/batches/")
@@ -251,260 +279,3 @@ class ReimbursementsView(BaseView):
         name = f"virements-{batch.reference}-{batch.payment_date.isoformat()}.csv"
         return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def rolled_back(check: Callable[[], Any]) -> None:
-    """Run a domain check in a FAB hook; on refusal undo the form's changes already applied to the row."""
-    try:
-        check()
-    except DomainError:
-        db.session.rollback()  # FAB flashes the error but leaves the populated row dirty in the session
-        raise
-
-
-class ChequierView(TenantModelView):
-    """Chéquiers issued to prescripteurs; adding one creates its 10 cheques."""
-
-    datamodel = SQLAInterface(Chequier)
-    class_permission_name = "Chequier"
-    list_title = _l("Chéquiers")
-    show_title = _l("Chéquier")
-    add_title = _l("Issue a chéquier")
-    edit_title = _l("Distribution of the chéquier")
-    label_columns = {"number": _l("Number"), "prescripteur": _l("Prescripteur"), "issued_on": _l("Issued on"),
-                     "validity_date": _l("Validity date"), "distributed_on": _l("Distributed on"),
-                     "status": _l("Status"), "collectivite": _l("Collectivité"), "cheques": _l("Cheques")}
-    list_columns = ["number", "prescripteur", "issued_on", "validity_date", "status", "distributed_on",
-                    "collectivite"]
-    show_columns = list_columns + ["cheques"]
-    add_columns = ["number", "prescripteur", "issued_on", "validity_date", "collectivite"]
-    edit_columns = ["status", "distributed_on"]
-    search_columns = ["number", "prescripteur", "status", "issued_on", "validity_date"]
-    base_order = ("issued_on", "desc")
-
-    def pre_add(self, item: Chequier) -> None:
-        money_api.issue_chequier(db.session, item)
-
-    def pre_update(self, item: Chequier) -> None:
-        rolled_back(lambda: money_api.edit_chequier(db.session, item))
-
-
-class ChequeView(TenantModelView):
-    """Every cheque of the collectivité, its state and the partner that accepted it (read only)."""
-
-    datamodel = SQLAInterface(Cheque)
-    class_permission_name = "Cheque"
-    base_permissions = READ_ONLY
-    list_title = _l("Cheques")
-    show_title = _l("Cheque")
-    label_columns = {"number": _l("Number"), "face_value": _l("Face value"), "validity_date": _l("Validity date"),
-                     "chequier": _l("Chéquier"), "prescripteur": _l("Prescripteur"), "partner": _l("Partner"),
-                     "accepted_on": _l("Accepted on"), "status": _l("Status"), "collectivite": _l("Collectivité")}
-    list_columns = ["number", "face_value", "validity_date", "status", "partner", "accepted_on", "collectivite"]
-    show_columns = ["number", "face_value", "validity_date", "chequier", "prescripteur", "status", "partner",
-                    "accepted_on", "collectivite"]
-    search_columns = ["number", "status", "partner", "validity_date", "accepted_on", "prescripteur"]
-    base_order = ("number", "asc")
-
-
-class FeeScheduleView(TenantModelView):
-    """Versioned fee schedules: a used version cannot be changed, a new version supersedes it."""
-
-    datamodel = SQLAInterface(FeeSchedule)
-    class_permission_name = "FeeSchedule"
-    list_title = _l("Fee schedules")
-    show_title = _l("Fee schedule")
-    add_title = _l("New fee schedule version")
-    edit_title = _l("Edit an unused fee schedule")
-    label_columns = {"version": _l("Version"), "effective_from": _l("Effective from"), "rate": _l("Rate (%)"),
-                     "fixed": _l("Fixed fee per cheque (EUR)"), "note": _l("Note"), "collectivite": _l("Collectivité"),
-                     "created_at": _l("Created on")}
-    list_columns = ["version", "effective_from", "rate", "fixed", "note", "collectivite"]
-    show_columns = list_columns + ["created_at"]
-    add_columns = ["effective_from", "rate", "fixed", "note", "collectivite"]
-    edit_columns = ["effective_from", "rate", "fixed", "note"]
-    search_columns = ["version", "effective_from", "rate", "fixed", "note"]
-    base_order = ("effective_from", "desc")
-
-    def pre_add(self, item: FeeSchedule) -> None:
-        money_api.add_fee_schedule(db.session, item)
-
-    def pre_update(self, item: FeeSchedule) -> None:
-        rolled_back(lambda: money_api.edit_fee_schedule(db.session, item))
-
-
-class SubmissionSchema(Schema):
-    """A reimbursement request as the partner extranet sends it."""
-
-    partner_id = fields.Integer(required=True, metadata={"description": "Id of the partner asking"})
-    cheques = fields.List(fields.String(), required=True, metadata={"description": "Cheque numbers"})
-    submitted_on = fields.Date(load_default=None, metadata={"description": "Submission date (default: today)"})
-
-
-class AcceptanceSchema(Schema):
-    """A cheque registered by a partner when it receives it."""
-
-    partner_id = fields.Integer(required=True)
-    number = fields.String(required=True)
-    accepted_on = fields.Date(load_default=None)
-
-
-def request_json(item: ReimbursementRequest) -> dict[str, Any]:
-    """A request as the API shows it; amounts are decimal strings (never floats)."""
-    return {
-        "id": item.id, "reference": item.reference, "partner_id": item.partner_id, "status": item.status.value,
-        "submitted_on": item.submitted_on.isoformat(), "fee_schedule_version": item.fee_schedule.version,
-        "cheque_count": item.cheque_count, "gross": str(item.gross), "fees": str(item.fees), "net": str(item.net),
-        "validated_on": item.validated_on.isoformat() if item.validated_on else None,
-        "due_on": item.due_on.isoformat() if item.due_on else None,
-        "overdue": item.is_overdue(today()),
-        "paid_on": item.paid_on.isoformat() if item.paid_on else None,
-        "transfer_reference": item.transfer_reference,
-        "lines": [{"cheque": line.cheque.number, "face_value": str(line.face_value), "fees": str(line.fees),
-                   "net": str(line.net)} for line in item.lines],
-    }
-
-
-def refusals_json(refusals: list) -> list[dict[str, str]]:
-    return [{"cheque": r.cheque_number, "rule": r.error.rule, "message": str(r.error)} for r in refusals]
-
-
-class ReimbursementApi(BaseApi):
-    """« Demander un remboursement » for the partner extranet, and « Suivi des remboursements »."""
-
-    resource_name = "reimbursement"
-    class_permission_name = "Reimbursement"
-    method_permission_name = {"submit": "submit", "get_list": "read", "get": "read", "accept": "accept"}
-    openapi_spec_component_schemas = (SubmissionSchema, AcceptanceSchema)
-    openapi_spec_tag = "Reimbursements"
-    allow_browser_login = False
-
-    def _refused(self, error: DomainError, refusals: list | None = None) -> Response:
-        db.session.rollback()
-        return self.response(error.status, message=str(error), rule=error.rule, field=error.field,
-                             refusals=refusals_json(refusals or []))
-
-    def _load(self, schema: Schema) -> dict[str, Any]:
-        try:
-            return schema.load(request.get_json(silent=True) or {})
-        except ValidationError as error:
-            raise DomainError(str(error.messages), rule="schema") from error
-
-    @api_expose("/", methods=["POST"])
-    @protect()
-    @safe
-    def submit(self):
-        """Submit a reimbursement request: the reimbursable cheques are kept, the others refused one by one.
-        ---
-        post:
-          description: >-
-            Groups accepted cheques of one partner into a request priced with the fee schedule in force on
-            the submission date. Each refused cheque comes back with its rule and a translated message
-            (registration deadline M+1, not accepted by this partner, another collectivité, already in a
-            request, unknown). If no cheque can be reimbursed, or the partner is not approved, nothing is
-            written and the answer is 422 (or 409 when another request took the cheques first).
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/SubmissionSchema'
-          responses:
-            201:
-              description: The request as received, with its refused cheques
-            401:
-              $ref: '#/components/responses/401'
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: The cheques were taken by a concurrent request
-            422:
-              $ref: '#/components/responses/422'
-        """
-        try:
-            data = self._load(SubmissionSchema())
-            submission = money_api.submit_request(db.session, data["partner_id"], data["cheques"],
-                                                  data["submitted_on"] or today(), user_id())
-        except money_api.SubmissionRefused as error:
-            return self._refused(error, error.refusals)
-        except DomainError as error:
-            return self._refused(error)
-        db.session.commit()
-        return self.response(201, result=request_json(submission.request),
-                             refusals=refusals_json(submission.refusals))
-
-    @api_expose("/accept", methods=["POST"])
-    @protect()
-    @safe
-    def accept(self):
-        """Register a cheque a partner received (refused after its validity date or if already accepted).
-        ---
-        post:
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  $ref: '#/components/schemas/AcceptanceSchema'
-          responses:
-            200:
-              description: The cheque, accepted
-            404:
-              $ref: '#/components/responses/404'
-            409:
-              description: The cheque was already accepted
-            422:
-              $ref: '#/components/responses/422'
-        """
-        try:
-            data = self._load(AcceptanceSchema())
-            cheque = money_api.accept_cheque(db.session, data["number"], data["partner_id"],
-                                             data["accepted_on"] or today())
-        except DomainError as error:
-            return self._refused(error)
-        db.session.commit()
-        return self.response(200, result={"number": cheque.number, "status": cheque.status.value,
-                                          "accepted_on": cheque.accepted_on.isoformat(),
-                                          "validity_date": cheque.validity_date.isoformat()})
-
-    @api_expose("/", methods=["GET"])
-    @protect()
-    @safe
-    def get_list(self):
-        """The requests of the user's collectivité, newest first (filters: status, overdue, partner, page).
-        ---
-        get:
-          parameters:
-          - {in: query, name: status, schema: {type: string, enum: [submitted, validated, rejected, paid]}}
-          - {in: query, name: overdue, schema: {type: boolean}}
-          - {in: query, name: partner, schema: {type: integer}}
-          - {in: query, name: page, schema: {type: integer}}
-          responses:
-            200:
-              description: One page of requests
-            401:
-              $ref: '#/components/responses/401'
-        """
-        rows, page, pages = page_of(filtered_requests())
-        return self.response(200, result=[request_json(r) for r in rows], page=page, pages=pages)
-
-    @api_expose("/<int:pk>", methods=["GET"])
-    @protect()
-    @safe
-    def get(self, pk: int):
-        """One request with its lines.
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
-          responses:
-            200:
-              description: The request
-            404:
-              $ref: '#/components/responses/404'
-        """
-        try:
-            item = money_api.get(db.session, ReimbursementRequest, pk)
-        except NotFound:
-            return self.response_404()
-        return self.response(200, result=request_json(item))

@@ -14,7 +14,8 @@ from console.audit.models import AuditEvent
 from console.complaints import api as complaints_api
 from console.extensions import db
 from console.money import api as money_api
-from console.money.models import Chequier, FeeSchedule
+from console.money.dates import server_entry
+from console.money.models import Chequier, FeeSchedule, Prescripteur
 from console.partners import api as partners_api
 from console.partners import lookup
 from console.partners.models import PartnerStatus, TransitionAction
@@ -24,7 +25,7 @@ from console.reports.models import ExportKind
 from console.tenants import api as tenants_api
 from console.tenants.context import EVERYTHING, only, scoped
 from console.config import ROLE_ELECTED, ROLE_SUPPORT
-from console.tenants.models import Collectivite, CollectiviteKind, ConsoleUser
+from console.tenants.models import Collectivite, CollectiviteKind, ConsoleUser, utcnow
 from tests.conftest import PASSWORD, csrf_token, login, make_partner
 from tests.money import helpers as money
 from tests.partners.helpers import FR_BIC, OTHER_FR_IBAN, PDF, user
@@ -66,6 +67,9 @@ WRITE_PATHS: dict[str, Any] = {
     "ReimbursementsView.unblock": ("partner.unblock",),
     "ChequierView.add": ("chequier.create",),
     "ChequierView.edit": ("chequier.update",),
+    "ChequierView.distribute": ("cheque.distribute",),
+    "PrescripteurView.add": ("prescripteur.create",),
+    "PrescripteurView.edit": ("prescripteur.update",),
     "FeeScheduleView.add": ("fee_schedule.create",),
     "FeeScheduleView.edit": ("fee_schedule.update",),
     "ComplaintsView.new": ("complaint.record",),
@@ -80,7 +84,7 @@ WRITE_PATHS: dict[str, Any] = {
     "TenantUserView.edit": USER_CHANGE,
     "ConsoleUserDBModelView.add": ("user.create",),
     "ConsoleUserDBModelView.edit": USER_CHANGE,
-    "ConsoleUserDBModelView.delete": ("security.delete",),
+    "ConsoleUserDBModelView.delete": REFUSED,
     "UserInfoEditView.this_form_post": ("user.update",),
     "ResetMyPasswordView.this_form_post": ("password.change",),
     "ResetPasswordView.this_form_post": ("password.reset",),
@@ -91,7 +95,8 @@ WRITE_PATHS: dict[str, Any] = {
 }
 for _view in ("CguVersionView", "ChequeView", "LookupAuditView", "OutboxView"):
     WRITE_PATHS.update({f"{_view}.{name}": REFUSED for name in ("add", "edit", "delete", "action", "action_post")})
-for _view in ("ChequierView", "CollectiviteView", "FeeScheduleView", "PartnerView", "TenantUserView"):
+for _view in ("ChequierView", "CollectiviteView", "FeeScheduleView", "PartnerView", "PrescripteurView",
+              "TenantUserView"):
     WRITE_PATHS.update({f"{_view}.{name}": REFUSED for name in ("delete", "action", "action_post")})
 WRITE_PATHS.update({"ConsoleUserDBModelView.action": REFUSED, "ConsoleUserDBModelView.action_post": REFUSED})
 for _view in ("RoleModelView", "PermissionModelView", "PermissionViewModelView", "ViewMenuModelView",
@@ -183,21 +188,36 @@ def test_each_write_of_each_domain_records_one_event(app, world):
         return money_api.edit_fee_schedule(sess, row)
 
     walk.step(corr, "fee_schedule.update", edit_schedule, a, version=1)
-    walk.step(corr, "chequier.create", lambda u: money_api.issue_chequier(sess, Chequier(
-        number="CQ1", prescripteur="CCAS", issued_on=date(2025, 1, 2), validity_date=date(2099, 12, 31))), a,
-        number="CQ1")
+    ccas = walk.step(corr, "prescripteur.create", lambda u: money_api.add_prescripteur(
+        sess, Prescripteur(name="CCS")).id, a, name="CCS")
+
+    def rename_prescripteur(u):
+        row = sess.get(Prescripteur, ccas)
+        row.name = "CCAS"
+        return money_api.edit_prescripteur(sess, row)
+
+    walk.step(corr, "prescripteur.update", rename_prescripteur, a, changes={"name": ["CCS", "CCAS"]})
+    for number in ("CQ1", "CQ2"):
+        walk.step(corr, "chequier.create", lambda u, number=number: money_api.issue_chequier(sess, Chequier(
+            number=number, issued_to=sess.get(Prescripteur, ccas), issued_on=date(2025, 1, 2),
+            validity_date=date(2099, 12, 31))), a, number=number, prescripteur="CCAS")
+
+    entry = server_entry(utcnow())
+    today = entry.day
 
     def distribute(u):
-        row = sess.scalar(select(Chequier))
+        row = sess.scalar(select(Chequier).where(Chequier.number == "CQ1"))
         row.distributed_on = date(2025, 1, 3)
-        return money_api.edit_chequier(sess, row)
+        return money_api.edit_chequier(sess, row, today)
 
     walk.step(corr, "chequier.update", distribute, a)
-    today = date.today()
+    walk.step(corr, "cheque.distribute", lambda u: money_api.distribute_cheques(
+        sess, sess.scalar(select(Chequier.id).where(Chequier.number == "CQ2")), "CQ2-01", today, today), a,
+        cheques=["CQ2-01"])
     for n in (1, 2, 3):
-        walk.step(corr, "cheque.accept", lambda u, n=n: money_api.accept_cheque(sess, f"CQ1-0{n}", pid, today), a)
+        walk.step(corr, "cheque.accept", lambda u, n=n: money_api.accept_cheque(sess, f"CQ1-0{n}", pid, entry), a)
     request_ids = [walk.step(corr, "reimbursement.submit", lambda u, n=n: money_api.submit_request(
-        sess, pid, [f"CQ1-0{n}"], today, u.id).request.id, a, cheques=[f"CQ1-0{n}"]) for n in (1, 2, 3)]
+        sess, pid, [f"CQ1-0{n}"], entry, u.id).request.id, a, cheques=[f"CQ1-0{n}"]) for n in (1, 2, 3)]
     walk.step(corr, "reimbursement.reject", lambda u: money_api.reject_request(sess, request_ids[2], "doublon",
                                                                                 today, u.id), a, reason="doublon")
     for rid in request_ids[:2]:
@@ -207,9 +227,10 @@ def test_each_write_of_each_domain_records_one_event(app, world):
                                                                           today, u.id), a, transfer_reference="VIR-1")
     batch = walk.step(corr, "batch.add", lambda u: money_api.add_to_batch(sess, [request_ids[1]], today, u.id).id, a)
     walk.step(corr, "batch.pay", lambda u: money_api.pay_batch(sess, batch, today, "VIR-2", today, u.id), a)
-    walk.step(op, "partner.block", lambda u: money_api.block_partner(sess, pid, "soupçon", u.id), a, reason="soupçon")
+    walk.step(op, "partner.block", lambda u: money_api.block_partner(sess, pid, "soupçon", u.id, True), a,
+              reason="soupçon", set_by_operator=True)
     walk.step(op, "partner.unblock", lambda u: money_api.unblock_partner(
-        sess, pid, "Vérification faite : aucune fraude constatée.", u.id), a)
+        sess, pid, "Vérification faite : aucune fraude constatée.", u.id, True), a)
     # complaints
     complaint = walk.step(corr, "complaint.record", lambda u: complaints_api.record_complaint(
         sess, request_ids[0], today, "email", "Montant erroné", u.id).id, a)

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Iterator
 
 from flask import current_app
 from flask_babel import refresh
+from sqlalchemy import select
 
 from console.errors import DomainError
 from console.extensions import db
 from console.money import api as money_api
-from console.money.models import Chequier, FeeSchedule
+from console.money.dates import EntryDate
+from console.money.models import Chequier, ChequierStatus, FeeSchedule, Prescripteur
 from console.partners.models import BankAccount, PartnerStatus
 from console.tenants.context import EVERYTHING, scoped
 from tests.conftest import make_partner
@@ -38,21 +40,41 @@ def schedule(collectivite_id: int, effective_from: date, rate: str = "0", fixed:
         return row.id
 
 
-def chequier(collectivite_id: int, number: str, validity_date: date, issued_on: date = date(2025, 1, 2)) -> list[str]:
-    """A chéquier of 10 cheques; returns their numbers."""
+def chequier(collectivite_id: int, number: str, validity_date: date, issued_on: date = date(2020, 1, 2),
+             distributed: bool = True) -> list[str]:
+    """A chéquier of 10 cheques, distributed the day it was issued unless told; returns their numbers."""
     with operator():
         row = money_api.fill_chequier(Chequier(collectivite_id=collectivite_id, number=number,
-                                               prescripteur="CCAS", issued_on=issued_on,
+                                               issued_to=prescripteur(collectivite_id), issued_on=issued_on,
                                                validity_date=validity_date))
+        if distributed:
+            row.status, row.distributed_on = ChequierStatus.distributed, issued_on
+            money_api.check_chequier(row, issued_on)
         db.session.add(row)
         db.session.flush()
         return [c.number for c in row.cheques]
 
 
+def prescripteur(collectivite_id: int, name: str = "CCAS") -> Prescripteur:
+    """The collectivité's authorised prescripteur of that name (created the first time)."""
+    found = db.session.scalar(select(Prescripteur).where(Prescripteur.collectivite_id == collectivite_id,
+                                                          Prescripteur.name == name))
+    if found is None:
+        found = Prescripteur(collectivite_id=collectivite_id, name=name)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def dated(on: date) -> EntryDate:
+    """An entry as the server would have recorded it on day ``on`` (history the tests build)."""
+    return EntryDate(on, datetime.combine(on, time(10)))
+
+
 def accept(numbers: list[str], partner_id: int, on: date) -> None:
     with operator():
         for number in numbers:
-            money_api.accept_cheque(db.session, number, partner_id, on)
+            money_api.accept_cheque(db.session, number, partner_id, dated(on))
 
 
 def rib(partner_id: int, iban: str = IBAN) -> None:
@@ -70,7 +92,9 @@ def rib(partner_id: int, iban: str = IBAN) -> None:
 
 
 def approved_partner(collectivite, number: int = 0, status: PartnerStatus = PartnerStatus.approved) -> int:
-    partner_id = make_partner(collectivite, name=f"Structure {number}", number=number, status=status)
+    approved_at = datetime(2020, 1, 1) if status is PartnerStatus.approved else None
+    partner_id = make_partner(collectivite, name=f"Structure {number}", number=number, status=status,
+                              approved_at=approved_at)
     if status is PartnerStatus.approved:
         rib(partner_id)
     return partner_id
@@ -78,7 +102,7 @@ def approved_partner(collectivite, number: int = 0, status: PartnerStatus = Part
 
 def submit(partner_id: int, numbers: list[str], on: date):
     with operator():
-        return money_api.submit_request(db.session, partner_id, numbers, on)
+        return money_api.submit_request(db.session, partner_id, numbers, dated(on))
 
 
 def messages(error: DomainError) -> dict[str, str]:

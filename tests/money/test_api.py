@@ -13,6 +13,7 @@ from console.money.models import (
 )
 from console.partners.models import PartnerStatus
 from console.tenants.context import EVERYTHING, only, scoped
+from console.tenants.models import utcnow
 from tests.money import helpers
 from tests.money.helpers import accept, chequier, messages, operator, submit
 
@@ -74,7 +75,7 @@ def test_acceptance_refused_for_an_unapproved_partner_another_collectivite_or_an
 def test_a_correspondent_cannot_accept_for_a_partner_of_another_collectivite(money):
     [number] = chequier(money.world.b.id, "V4", date(2026, 6, 30))[:1]
     with scoped(only(money.world.a.id)), pytest.raises(DomainError) as refusal:
-        money_api.accept_cheque(db.session, number, money.pb, date(2026, 3, 2))
+        money_api.accept_cheque(db.session, number, money.pb, helpers.dated(date(2026, 3, 2)))
     assert refusal.value.status == 404
     db.session.rollback()
     with scoped(EVERYTHING):
@@ -234,7 +235,7 @@ def test_a_partner_without_rib_cannot_be_validated(money):
     accept(mine[:1], money.pa, date(2026, 1, 2))
     request = submit(money.pa, mine[:1], date(2026, 1, 5)).request
     with operator():
-        partner(db.session, money.pa).replaced_at = money_api.utcnow()
+        partner(db.session, money.pa).replaced_at = utcnow()
     with scoped(EVERYTHING), pytest.raises(DomainError) as refusal:
         money_api.validate_request(db.session, request.id, date(2026, 1, 20))
     assert refusal.value.rule == "rib" and request.reference in messages(refusal.value)["en"]
@@ -288,7 +289,7 @@ def test_a_batch_pays_its_requests_at_once(money):
 def test_a_blocked_partner_s_requests_are_received_but_neither_validated_nor_paid(money):
     validated = _validated(money, "K1", date(2026, 1, 20))
     with operator():
-        money_api.block_partner(db.session, money.pa, "Chèques en série suspects")
+        money_api.block_partner(db.session, money.pa, "Chèques en série suspects", None, True)
     mine = chequier(money.world.a.id, "K2", date(2026, 6, 30))
     accept(mine[:1], money.pa, date(2026, 1, 2))
     received = submit(money.pa, mine[:1], date(2026, 1, 22)).request
@@ -305,10 +306,11 @@ def test_a_blocked_partner_s_requests_are_received_but_neither_validated_nor_pai
         assert "Structure 0" in text["fr"] and "fraude" in text["fr"] and "fraud" in text["en"]
         db.session.rollback()
         with pytest.raises(DomainError) as refusal:
-            money_api.unblock_partner(db.session, money.pa, "pas de fraude")
+            money_api.unblock_partner(db.session, money.pa, "pas de fraude", None, True)
         assert refusal.value.field == "justification"
         db.session.rollback()
-        block = money_api.unblock_partner(db.session, money.pa, "Contrôle sur pièces : aucune fraude constatée.")
+        block = money_api.unblock_partner(db.session, money.pa, "Contrôle sur pièces : aucune fraude constatée.",
+                                          None, True)
         db.session.commit()
         assert block.unblocked_at is not None and block.reason == "Chèques en série suspects"
         money_api.validate_request(db.session, received.id, date(2026, 1, 23))
@@ -318,8 +320,9 @@ def test_a_blocked_partner_s_requests_are_received_but_neither_validated_nor_pai
 def test_a_partner_cannot_be_blocked_twice_nor_unblocked_when_not_blocked(money):
     with operator():
         with pytest.raises(Conflict):
-            money_api.unblock_partner(db.session, money.pa, "Contrôle sur pièces : aucune fraude constatée.")
-        money_api.block_partner(db.session, money.pa, "Suspicion")
+            money_api.unblock_partner(db.session, money.pa, "Contrôle sur pièces : aucune fraude constatée.",
+                                      None, True)
+        money_api.block_partner(db.session, money.pa, "Suspicion", None, True)
         with pytest.raises(Conflict) as refusal:
-            money_api.block_partner(db.session, money.pa, "Suspicion")
+            money_api.block_partner(db.session, money.pa, "Suspicion", None, True)
     assert refusal.value.rule == "fraud_block"

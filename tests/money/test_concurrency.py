@@ -10,7 +10,7 @@ from console.extensions import db
 from console.money import api as money_api
 from console.money.models import ReimbursementLine, ReimbursementRequest
 from console.tenants.context import EVERYTHING, scoped
-from tests.money.helpers import accept, chequier
+from tests.money.helpers import accept, chequier, dated
 
 pytestmark = pytest.mark.parametrize("session_app", ["postgresql"], indirect=True)
 
@@ -24,7 +24,7 @@ def _race(app, partner_ids: list[int], numbers: list[str]) -> list[object]:
         with app.app_context(), scoped(EVERYTHING):
             try:
                 start.wait()
-                outcomes[slot] = money_api.submit_request(db.session, partner_ids[slot], numbers, date(2026, 4, 1))
+                outcomes[slot] = money_api.submit_request(db.session, partner_ids[slot], numbers, dated(date(2026, 4, 1)))
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()

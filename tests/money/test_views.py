@@ -1,6 +1,6 @@
 """Money pages and REST API: the whole flow, tenant isolation of every page/action/filter, role limits."""
 import html
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,10 +9,13 @@ from console.extensions import db
 from console.money import api as money_api
 from console.money.models import Cheque, ChequeStatus, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus
 from console.tenants.context import EVERYTHING, scoped
+from console.money.dates import paris_day
+from console.tenants.models import utcnow
 from tests.conftest import api_token, csrf_token, login
+from tests.money import helpers
 from tests.money.helpers import accept, chequier, operator, submit
 
-TODAY = date.today()
+TODAY = paris_day(utcnow())  # the server's day, which dates every entry
 
 
 def client_of(app, username: str):
@@ -212,7 +215,9 @@ def test_the_api_never_reaches_another_collectivite(app, money, requests):
 def test_issuing_a_chequier_in_the_form_creates_its_ten_cheques_in_the_user_s_collectivite(app, money):
     client = client_of(app, money.world.a.users["correspondent"])
     token = csrf_token(client, "/chequierview/add")
-    form = {"number": "lyo 77", "prescripteur": "CCAS", "issued_on": TODAY.isoformat(),
+    with operator():
+        ccas = helpers.prescripteur(money.world.a.id).id
+    form = {"number": "lyo 77", "issued_to": ccas, "issued_on": TODAY.isoformat(),
             "validity_date": (TODAY + timedelta(days=365)).isoformat(), "csrf_token": token}
     assert client.post("/chequierview/add", data={**form, "collectivite": money.world.b.id}).status_code == 200
     with scoped(EVERYTHING):

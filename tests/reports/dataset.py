@@ -9,8 +9,8 @@ from console.complaints.models import Complaint, ComplaintChannel, ComplaintStat
 from console.complaints.rules import complaint_deadline, is_complaint_in_time
 from console.extensions import db
 from console.money.models import (
-    Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, ReimbursementLine, ReimbursementRequest,
-    RequestStatus,
+    Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, Prescripteur, ReimbursementLine,
+    ReimbursementRequest, RequestStatus,
 )
 from console.money.rules import CHEQUES_PER_CHEQUIER, cheque_fees, payment_due_date, price_cheques
 from console.partners.models import BankAccount, Partner, PartnerStatus
@@ -37,6 +37,7 @@ class Builder:
                                     rate=Decimal("2.50"), fixed=Decimal("0.10"))
         db.session.add(self.schedule)
         self.cheques: list[Cheque] = []
+        self.prescripteur: Prescripteur | None = None
 
     def partner(self, key: str, name: str, approved: datetime | None, siret: str, iban: str | None = None) -> Partner:
         partner = Partner(collectivite=self.collectivite, name=name, siret=siret, email=f"{key}@structure.fr",
@@ -52,8 +53,10 @@ class Builder:
         return partner
 
     def chequier(self, number: int, issued_on: date, status: ChequierStatus) -> Chequier:
+        if self.prescripteur is None:
+            self.prescripteur = Prescripteur(collectivite=self.collectivite, name="CCAS")
         chequier = Chequier(collectivite=self.collectivite, number=f"{self.code}{number:05d}", prescripteur="CCAS",
-                            issued_on=issued_on, validity_date=date(2026, 12, 31), status=status,
+                            issued_to=self.prescripteur, issued_on=issued_on, validity_date=date(2026, 12, 31), status=status,
                             distributed_on=issued_on if status is ChequierStatus.distributed else None)
         db.session.add(chequier)
         for index in range(CHEQUES_PER_CHEQUIER):

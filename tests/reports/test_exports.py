@@ -77,7 +77,7 @@ def test_reimbursements_export_sums_equal_the_database_and_amounts_are_euros(cli
     late = next(row for row in rows if row["Payée le"] == datetime(2026, 3, 5))
     assert late["En retard"] == "Oui" and late["Paiement dû le"] == datetime(2026, 2, 26)
     sheet = workbook["Demandes de remboursement"]
-    assert sheet["G2"].number_format == EURO and isinstance(sheet["G2"].value, (int, float))
+    assert sheet["H2"].number_format == EURO and isinstance(sheet["H2"].value, (int, float))
 
 
 def test_cheques_export_counts_the_cheques_accepted_in_the_period(client, world, money):

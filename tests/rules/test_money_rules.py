@@ -100,6 +100,8 @@ def test_cheque_fees_are_rounded_half_up_to_the_cent(face, rate, fixed, fees, ne
     ("0", "10.00"),
     ("99.9", "0.01"),  # 9.99 + 0.01 = 10.00
     ("0.125", "0"),  # rates may have more than two decimals
+    ("0.149", "0"),  # three at most (rules.RATE_STEP)
+    ("0.001", "0"),
 ])
 def test_valid_fees(rate, fixed):
     assert rules.validate_fees(D(rate), D(fixed)) == rules.Fees(D(rate), D(fixed))
@@ -111,6 +113,8 @@ def test_valid_fees(rate, fixed):
     ("Infinity", "0", "rate", {"rate": D("Infinity")}),
     ("0", "-0.01", "fixed", {"fixed": D("-0.01")}),
     ("0", "0.001", "fixed", {"fixed": D("0.001")}),  # more than two decimals
+    ("0.1495", "0", "rate", {"rate": D("0.1495")}),  # more than three decimals
+    ("0.0001", "0", "rate", {"rate": D("0.0001")}),
     ("0", "10.01", "fixed", {"fees": D("10.01"), "face_value": D("10.00")}),  # one cent over
     ("100", "0.01", "fixed", {"fees": D("10.01"), "face_value": D("10.00")}),
     ("99.95", "0.01", "fixed", {"fees": D("10.01"), "face_value": D("10.00")}),  # over once rounded

@@ -62,7 +62,7 @@ def upgrade() -> None:
     sa.Column('request_id', sa.String(length=64), nullable=True),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['actor_id'], ['ab_user.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['collectivite_id'], ['collectivite.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('chain', 'seq', name='uq_audit_event_chain_seq')

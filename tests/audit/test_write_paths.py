@@ -15,7 +15,7 @@ from console.complaints import api as complaints_api
 from console.extensions import db
 from console.money import api as money_api
 from console.money.dates import server_entry
-from console.money.models import Chequier, FeeSchedule, Prescripteur
+from console.money.models import Chequier, ChequierStatus, FeeSchedule, Prescripteur
 from console.partners import api as partners_api
 from console.partners import lookup
 from console.partners.models import PartnerStatus, TransitionAction
@@ -207,7 +207,7 @@ def test_each_write_of_each_domain_records_one_event(app, world):
 
     def distribute(u):
         row = sess.scalar(select(Chequier).where(Chequier.number == "CQ1"))
-        row.distributed_on = date(2025, 1, 3)
+        row.status, row.distributed_on = ChequierStatus.distributed, date(2025, 1, 3)
         return money_api.edit_chequier(sess, row, today)
 
     walk.step(corr, "chequier.update", distribute, a)

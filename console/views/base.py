@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import abort, flash, request
-from flask_appbuilder import ModelView, expose
+from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError as SchemaError
@@ -87,25 +87,6 @@ class TenantModelView(FormattedColumns, ModelView):
             field = getattr(form, "collectivite", None)
             if field is not None:
                 field.kwargs.update(validators=[Optional()], allow_blank=True, blank_text=MY_COLLECTIVITE)
-
-    # FAB's file-column download reads UPLOAD_FOLDER, which the console does not use (documents are in
-    # the database, served by their own scoped views): the route answers 404 instead of a 500.
-    @expose("/download/<string:filename>")
-    def download(self, filename: str):
-        abort(404)
-
-    # FAB answers an unknown action name with a 500; rows are loaded through the scoped session.
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name: str, pk: Any):
-        if name not in self.actions:
-            abort(404)
-        return super().action(name, pk)
-
-    @expose("/action_post", methods=["POST"])
-    def action_post(self):
-        if request.form.get("action") not in self.actions:
-            abort(404)
-        return super().action_post()
 
 
 class TenantModelRestApi(ModelRestApi):

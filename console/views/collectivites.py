@@ -2,7 +2,9 @@
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from console.extensions import db
 from console.partners.validators import validate_email
+from console.tenants import api as tenants_api
 from console.tenants.models import Collectivite
 from console.tenants.rules import validate_code, validate_siren, validate_slug
 from console.views.base import TenantModelRestApi, TenantModelView, form_rule, schema_rule
@@ -21,7 +23,17 @@ COLUMNS = ["name", "kind", "siren", "slug", "code", "contact_email", "active"]
 RULES = {"siren": validate_siren, "slug": validate_slug, "code": validate_code, "contact_email": validate_email}
 
 
-class CollectiviteView(TenantModelView):
+class UniqueValues:
+    """Name, SIREN, slug and code are checked before writing (FAB's hooks, shared by the page and the API)."""
+
+    def pre_add(self, item: Collectivite) -> None:
+        tenants_api.check_unique_collectivite(db.session, item)
+
+    def pre_update(self, item: Collectivite) -> None:
+        tenants_api.check_unique_collectivite(db.session, item)
+
+
+class CollectiviteView(UniqueValues, TenantModelView):
     datamodel = SQLAInterface(Collectivite)
     class_permission_name = "Collectivite"
     list_title = _l("Collectivités")
@@ -36,7 +48,7 @@ class CollectiviteView(TenantModelView):
     validators_columns = {name: [form_rule(rule)] for name, rule in RULES.items()}
 
 
-class CollectiviteApi(TenantModelRestApi):
+class CollectiviteApi(UniqueValues, TenantModelRestApi):
     resource_name = "collectivite"
     datamodel = SQLAInterface(Collectivite)
     class_permission_name = "Collectivite"

@@ -12,16 +12,18 @@ from flask import Flask, Response, current_app, g, jsonify, render_template, req
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from console.errors import N_
+from console.errors import N_, unique_refusal
 from console.extensions import db
 from console.request_id import request_id
 
 log = logging.getLogger(__name__)
 
 TITLES = {400: _l("Unexpected request"), 403: _l("Access denied"), 404: _l("Page not found"),
-          405: _l("Unexpected request"), 413: _l("Unexpected request"), 500: _l("Server error")}
+          405: _l("Unexpected request"), 409: _l("Conflicting change"), 413: _l("Unexpected request"),
+          500: _l("Server error")}
 MESSAGES = {
     400: _l("The page received a request it does not understand. Go back and try again."),
     403: _l("Your role does not give access to this page. The menu shows the pages you may open."),
@@ -58,6 +60,15 @@ def error_page(error: HTTPException):
     return _page(error.code, message)
 
 
+def conflict(error: IntegrityError):
+    """A unique value taken by a concurrent request: the documented refusal, nothing written (409)."""
+    db.session.rollback()
+    refusal = unique_refusal(error)
+    if _is_api():
+        return jsonify(message=str(refusal), rule=refusal.rule, field=refusal.field), 409
+    return _page(409, str(refusal))
+
+
 def server_error(error: InternalServerError):
     """A real fault: logged with the request id, which the user is shown; nothing of the request is kept."""
     reference = request_id()
@@ -92,7 +103,8 @@ def label_api_faults(response: Response) -> Response:
 def install_error_pages(app: Flask) -> None:
     """Answer refusals with the console's error page and real faults with a logged request id."""
     for code in TITLES:
-        if code != 500:
+        if code not in (409, 500):
             app.register_error_handler(code, error_page)
+    app.register_error_handler(IntegrityError, conflict)
     app.register_error_handler(InternalServerError, server_error)
     app.after_request(label_api_faults)

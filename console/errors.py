@@ -60,6 +60,12 @@ class Forbidden(DomainError):
     status = 403
 
 
+class BadRequest(DomainError):
+    """The request itself is malformed (e.g. a body that is not a JSON object)."""
+
+    status = 400
+
+
 class Conflict(DomainError):
     """The operation lost a race or would duplicate something that must be unique."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 #: The largest id, page number or integer the console stores (a signed 64-bit column).
@@ -18,6 +19,11 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
 #: Nesting deeper than this in a JSON body or a rison argument is refused (no contract nests beyond 3).
 MAX_DEPTH = 32
+
+#: The days the console reasons about: a date outside is a typing error, and month arithmetic near year 1 or
+#: 9999 overflows.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
 
 # Control characters (C0 but tab, line feed, carriage return; DEL; C1), the replacement character that
 # stands for bytes that were not UTF-8, and unpaired surrogates: none of them is text a person typed.
@@ -51,6 +57,15 @@ def record_id(value: Any) -> int | None:
     """A row id (1 to 2**63 - 1) given as an int or digits, else None: no row can have it."""
     number = integer(value)
     return number if number is not None and number > 0 else None
+
+
+def day(text: Any) -> date | None:
+    """A day typed YYYY-MM-DD between ``EARLIEST_DAY`` and ``LATEST_DAY``, else None."""
+    try:
+        value = date.fromisoformat(str(text or "").strip())
+    except ValueError:
+        return None
+    return value if EARLIEST_DAY <= value <= LATEST_DAY else None
 
 
 def _number(text: str) -> int | float:

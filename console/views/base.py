@@ -8,7 +8,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.exceptions import DatabaseException
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
@@ -149,6 +149,9 @@ class TenantModelRestApi(ModelRestApi):
         return None
 
     def _guarded(self, call: Callable[[], Any]) -> Any:
+        if not isinstance(request.get_json(silent=True), dict):
+            # FAB reads a JSON null or number as no body at all and fails (a 500); a refused body is None too.
+            return self.response_400(message=gettext("The body must be a JSON object."))
         errors = self._foreign_reference()
         if errors:
             return self.response_400(message=errors)

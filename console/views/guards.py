@@ -9,7 +9,9 @@
 """
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Iterable
+from urllib.parse import parse_qsl
 
 import prison
 from flask import Flask, Request, abort, current_app, request
@@ -66,6 +68,13 @@ class CleanParameters(ImmutableMultiDict):
 
 class ConsoleRequest(Request):
     parameter_storage_class = CleanParameters
+
+    @cached_property
+    def args(self) -> CleanParameters:
+        # Werkzeug keeps bytes that are not UTF-8 percent-encoded ("%FF"): three characters that would count
+        # as typed. Decoded to U+FFFD instead, they are then dropped like any character nobody types.
+        return CleanParameters(parse_qsl(self.query_string.decode("utf-8", "replace"), keep_blank_values=True,
+                                         errors="replace"))
 
 
 class ConsoleJSONProvider(DefaultJSONProvider):

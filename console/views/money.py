@@ -19,7 +19,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import func, select
 
-from console.errors import DomainError, NotFound
+from console.errors import N_, BadRequest, DomainError, NotFound
 from console.extensions import db
 from console.i18n import format_day, format_money
 from console.money import api as money_api
@@ -385,8 +385,11 @@ class ReimbursementApi(BaseApi):
                              refusals=refusals_json(refusals or []))
 
     def _load(self, schema: Schema) -> dict[str, Any]:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):  # not JSON, not an object, or refused by inputs.load_json
+            raise BadRequest(N_("The body must be a JSON object."), rule="body")
         try:
-            return schema.load(request.get_json(silent=True) or {})
+            return schema.load(body)
         except ValidationError as error:
             raise DomainError(str(error.messages), rule="schema") from error
 

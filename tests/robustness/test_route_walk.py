@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 from datetime import date
 
-import pytest
 from flask import Flask
 
 from tests.conftest import CSRF_RE, PASSWORD, api_token
@@ -13,7 +12,7 @@ from tests.robustness.walker import Walker
 
 ROLES = ["anonymous", "operator", "correspondent", "support", "elected"]
 #: Requests per (rule, method): the roles that reach deep get more.
-PER_RULE = {"anonymous": 1, "operator": 3, "correspondent": 3, "support": 1, "elected": 1}
+PER_RULE = {"anonymous": 1, "operator": 2, "correspondent": 1, "support": 1, "elected": 1}
 SESSION_ENDING = frozenset({"ConsoleAuthDBView.logout"})
 
 
@@ -39,14 +38,15 @@ def data(world):
     return pa
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_no_route_answers_a_server_error(app, world, data, role):
-    username = None if role == "anonymous" else world.operator if role == "operator" else world.a.users[role]
-    walker = signed_in(app, username)
-    walker.real_id = data
-    walker.per_rule = PER_RULE[role]
-    started = time.monotonic()
-    failures = walker.walk(offset=ROLES.index(role))
-    print(f"{role}: {walker.sent} requests in {time.monotonic() - started:.1f}s")
-    assert walker.sent > 200
-    assert not failures, f"{len(failures)} server errors:\n" + "\n".join(map(str, failures[:60]))
+def test_no_route_answers_a_server_error_to_any_role(app, world, data):
+    failures = []
+    for offset, role in enumerate(ROLES):
+        username = None if role == "anonymous" else world.operator if role == "operator" else world.a.users[role]
+        walker = signed_in(app, username)
+        walker.real_id = data
+        walker.per_rule = PER_RULE[role]
+        started = time.monotonic()
+        failures += [f"{role}: {failure}" for failure in walker.walk(offset=offset)]
+        print(f"{role}: {walker.sent} requests in {time.monotonic() - started:.1f}s")
+        assert walker.sent > 200
+    assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:60])

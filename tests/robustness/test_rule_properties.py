@@ -45,19 +45,15 @@ def test_a_bic_checked_against_any_iban_answers_or_refuses(bic, iban):
 
 
 @FAST
-@given(DAYS, DAYS, DAYS)
-def test_date_rules_answer_or_refuse_for_any_days(first, second, third):
-    refuses_only_with_domain_errors(money_rules.check_acceptance, first, second)
-    refuses_only_with_domain_errors(money_rules.check_registration_deadline, first, second)
-    refuses_only_with_domain_errors(money_rules.check_payment_date, first, second, third)
-    refuses_only_with_domain_errors(complaint_rules.check_complaint_acceptable, first, second)
-
-
-@FAST
-@given(AMOUNTS, AMOUNTS, AMOUNTS)
-def test_money_rules_answer_or_refuse_for_any_amounts(rate, fixed, gross):
-    refuses_only_with_domain_errors(money_rules.validate_fees, rate, fixed)
-    refuses_only_with_domain_errors(complaint_rules.check_correction_amount, fixed, gross)
+@given(DAYS, DAYS, DAYS, AMOUNTS, AMOUNTS, AMOUNTS)
+def test_date_and_money_rules_answer_or_refuse(first, second, third, rate, fixed, gross):
+    for rule, arguments in ((money_rules.check_acceptance, (first, second)),
+                            (money_rules.check_registration_deadline, (first, second)),
+                            (money_rules.check_payment_date, (first, second, third)),
+                            (complaint_rules.check_complaint_acceptable, (first, second)),
+                            (money_rules.validate_fees, (rate, fixed)),
+                            (complaint_rules.check_correction_amount, (fixed, gross))):
+        refuses_only_with_domain_errors(rule, *arguments)
 
 
 @FAST

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import pytest
 from flask import Flask
 
 from tests.conftest import CSRF_RE, PASSWORD, api_token

@@ -18,6 +18,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, LargeBinary, Numeric, String, func, insert, select, true
 from sqlalchemy.orm import with_loader_criteria
 
+import console.models  # noqa: F401  (every model in the registry)
 from console.extensions import db
 from console.money.models import Cheque
 from console.partners.models import BankAccount
@@ -89,8 +90,10 @@ def leaks(a: int, b: int, rows: dict[type, dict[int, int]], links: list[tuple[An
             if db.session.get(model, rows[model][b], populate_existing=True) is not None:
                 found.append(f"{model.__name__}: get by id shows B's row")
             counted = db.session.scalar(select(func.count()).select_from(model))
-            if counted != 1:
-                found.append(f"{model.__name__}: count is {counted}, A has 1 row")
+            own = db.session.scalar(select(func.count()).select_from(model).where(model.collectivite_id == a),
+                                    execution_options=scoping.UNSCOPED)
+            if counted != own:
+                found.append(f"{model.__name__}: count is {counted}, A has {own} rows")
         for relationship, parent_id, child_id in links:
             parent = db.session.get(relationship.parent.class_, parent_id, populate_existing=True)
             loaded = getattr(parent, relationship.key)
@@ -140,5 +143,8 @@ def test_dropping_the_criterion_of_one_model_is_caught(registry_rows, monkeypatc
 
     monkeypatch.setattr(scoping, "_criteria", criteria_without)
     found = leaks(a, b, rows, links)
-    assert found and all(unscoped.__name__ in line or "relationship" in line.lower() or unscoped.__name__.lower()
-                         in line.lower() for line in found), found
+    name = unscoped.__name__
+    for path in ("list shows", "get by id", "count is"):
+        assert any(line.startswith(f"{name}: {path}") for line in found), (path, found)
+    assert all(line.startswith(f"{name}:") or f".{unscoped.__tablename__}" in line.lower()
+               or name.lower() in line.lower() for line in found), found

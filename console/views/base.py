@@ -110,6 +110,35 @@ class TenantModelView(FormattedColumns, ModelView):
                 field.kwargs.update(validators=[Optional()], allow_blank=True, blank_text=MY_COLLECTIVITE)
 
 
+def _refusal_response(description: str) -> dict[str, Any]:
+    """FAB documents a 400's and a 422's message as a string; a field-by-field refusal is an object of lists."""
+    message = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "array"}}]}
+    return {"description": description, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"message": message}}}}}
+
+
+REFUSALS = {"400": _refusal_response("Bad request: what is wrong, field by field when it is a field"),
+            "422": _refusal_response("Could not process entity: every invalid field with its messages")}
+#: What FAB's spec of the item and _info responses gets wrong about the console's answers.
+RESPONSE_FIXES = {"get": {"id": {"type": "integer"}},
+                  "info": {name: {"type": "array", "items": {"type": "object"}}
+                           for name in ("add_columns", "edit_columns")},
+                  "get_list": {"ids": {"type": "array", "items": {"type": "integer"}}}}
+
+
+def _naive_timestamps(schema: Any) -> None:
+    """Timestamps are stored and sent as naive UTC (no offset): not RFC 3339 « date-time » strings."""
+    if isinstance(schema, dict):
+        if schema.get("format") == "date-time":
+            del schema["format"]
+            schema["description"] = "UTC, ISO 8601 without offset (YYYY-MM-DDTHH:MM:SS.ffffff)"
+        for value in schema.values():
+            _naive_timestamps(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _naive_timestamps(value)
+
+
 class TenantModelRestApi(ModelRestApi):
     """A ModelRestApi restricted to the user's collectivité; related ids of another one answer 400."""
 
@@ -131,6 +160,27 @@ class TenantModelRestApi(ModelRestApi):
         for schema in (self.add_model_schema, self.edit_model_schema):
             if schema is not None and "collectivite" in schema.fields:
                 schema.fields["collectivite"].required = False
+
+    def add_apispec_components(self, api_spec: Any) -> None:
+        super().add_apispec_components(api_spec)
+        api_spec.components.responses.update(REFUSALS)
+        _naive_timestamps(api_spec.components.schemas)
+
+    def operation_helper(self, path: Any = None, operations: Any = None, methods: Any = None, func: Any = None,
+                         **kwargs: Any) -> None:
+        super().operation_helper(path, operations, methods, func, **kwargs)
+        fixes = RESPONSE_FIXES.get(getattr(func, "__name__", ""), {})
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            ok = responses.get(200) or responses.get("200") or {}
+            properties = ok.get("content", {}).get("application/json", {}).get("schema", {}).get("properties", {})
+            properties.update({name: fix for name, fix in fixes.items() if name in properties})
+
+    def _get_field_info(self, field: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        info = super()._get_field_info(field, *args, **kwargs)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""  # FAB translates "": gettext gives the catalogue's header
+        return info
 
     def _foreign_reference(self) -> dict[str, str] | None:
         """Refuse a body naming a related row the user cannot see (FAB would store it, or answer 500)."""

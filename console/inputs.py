@@ -11,8 +11,9 @@ import re
 from datetime import date
 from typing import Any
 
-#: The largest id, page number or integer the console stores (a signed 64-bit column).
-MAX_INTEGER = 2**63 - 1
+#: The largest id or integer the console stores: its id and integer columns are INTEGER (signed 32 bits on
+#: PostgreSQL, which refuses a larger value with an error rather than finding no row).
+MAX_INTEGER = 2**31 - 1
 #: Lists show at most this many rows per page (web lists and APIs alike).
 MAX_PAGE_SIZE = 100
 #: A page number beyond this is refused: no list of the console is that long, and the OFFSET would be slow.
@@ -45,7 +46,7 @@ def integer(value: Any) -> int | None:
         return None
     if isinstance(value, str):
         text = value.strip()
-        if not re.fullmatch(r"[+-]?\d{1,19}", text):
+        if not re.fullmatch(r"[+-]?\d{1,10}", text):
             return None
         value = int(text)
     if isinstance(value, int) and -MAX_INTEGER <= value <= MAX_INTEGER:
@@ -54,7 +55,7 @@ def integer(value: Any) -> int | None:
 
 
 def record_id(value: Any) -> int | None:
-    """A row id (1 to 2**63 - 1) given as an int or digits, else None: no row can have it."""
+    """A row id (1 to ``MAX_INTEGER``) given as an int or digits, else None: no row can have it."""
     number = integer(value)
     return number if number is not None and number > 0 else None
 
@@ -71,7 +72,7 @@ def day(text: Any) -> date | None:
 def _number(text: str) -> int | float:
     number: int | float = float(text) if any(c in text for c in ".eE") else int(text)
     if abs(number) > MAX_INTEGER:
-        raise RefusedInput("a number beyond 64 bits")
+        raise RefusedInput("a number beyond what an integer column holds")
     return number
 
 
@@ -96,7 +97,7 @@ def _checked(value: Any, depth: int = 0) -> Any:
 
 
 def load_json(data: str | bytes) -> Any:
-    """Parse a JSON body, refusing what no column can hold: NaN and infinities, numbers beyond 64 bits,
+    """Parse a JSON body, refusing what no column can hold: NaN and infinities, numbers beyond ``MAX_INTEGER``,
     NUL characters and unpaired surrogates in strings, nesting deeper than ``MAX_DEPTH``."""
     try:
         value = json.loads(data, parse_int=_number, parse_float=_number, parse_constant=_constant)

@@ -1,7 +1,7 @@
 """What every request goes through before a view reads it, FAB's own views and APIs included.
 
 * ``ConsoleRequest``: query parameters and form fields hold only real characters (``inputs.clean_text``);
-  page sizes are capped at ``MAX_PAGE_SIZE``; ``get(..., type=int)`` reads an integer beyond 64 bits as
+  page sizes are capped at ``MAX_PAGE_SIZE``; ``get(..., type=int)`` reads an integer beyond ``MAX_INTEGER`` as
   absent; JSON bodies are parsed by ``inputs.load_json`` (a refused body answers 400).
 * ``check_request`` (before each request): ids in the path that no row can have answer 404; page numbers,
   page sizes, sort columns and rison arguments that FAB would choke on answer 400; FAB's action and
@@ -49,7 +49,7 @@ def _clean(key: Any, value: Any) -> tuple[Any, Any]:
 
 
 class CleanParameters(ImmutableMultiDict):
-    """Query parameters and form fields, cleaned; integers read through ``get``/``getlist`` fit 64 bits."""
+    """Query parameters and form fields, cleaned; integers read through ``get``/``getlist`` fit a column."""
 
     def __init__(self, mapping: Any = None) -> None:
         super().__init__([_clean(key, value) for key, value in _pairs(mapping)])

@@ -57,7 +57,7 @@ def test_malformed_api_requests_answer_400_with_a_message(client, world):
     assert response.status_code in (400, 422)
     response = client.post("/api/v1/reimbursement/", json={"partner_id": 1e196, "cheques": ["A"]}, headers=headers)
     assert response.status_code == 400
-    response = client.post("/api/v1/reimbursement/", json={"partner_id": 2**63, "cheques": ["A"]}, headers=headers)
+    response = client.post("/api/v1/reimbursement/", json={"partner_id": 2**31, "cheques": ["A"]}, headers=headers)
     assert response.status_code == 400
     assert client.get(f"/api/v1/partner/{2**64}", headers=headers).status_code == 404
 

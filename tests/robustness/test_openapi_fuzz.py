@@ -34,7 +34,8 @@ def fuzz(app, spec: dict, headers: dict[str, str]) -> list[str]:
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case):
-            response = case.call(app=app, headers=headers)
+            with app.app_context():  # its own context and database session, as each request has in production
+                response = case.call(app=app, headers=headers)
             case.validate_response(response, checks=CHECKS[:1] if operation.path in FAB_OWN else CHECKS)
 
         try:

@@ -20,8 +20,8 @@ HUGE = "9" * 30
 BEYOND_64_BITS = str(2**64 + 1)
 #: Garbage for a path argument, by converter; ``None`` stands for a real id of the database.
 PATH_VALUES = {
-    "int": [None, "0", HUGE, BEYOND_64_BITS, str(2**63)],
-    "default": [None, "abc", "1e196", HUGE, BEYOND_64_BITS, "-1", "%00%ff", "1.5"],
+    "int": [None, "0", HUGE, BEYOND_64_BITS, str(2**63), str(2**31)],
+    "default": [None, "abc", "1e196", HUGE, BEYOND_64_BITS, str(2**31), "-1", "%00%ff", "1.5"],
     "name": ["no_such_action", "muldelete"],
     "path": ["..%2F..%2Fsecret", "nope.txt"],
 }

@@ -18,7 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from console.extensions import csrf, db
     from console.i18n import translate_error
     from console.tenants import context, security
-    from console.views import register_views
+    from console.views import guards, register_views
 
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder = AppBuilder(update_perms=False)  # permissions are written by `console init`
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+        guards.install(app)
         security.exempt_apis_from_csrf(appbuilder, csrf)
         security.install_password_guard(app)
     context.set_resolver(security.request_scope)

@@ -60,6 +60,7 @@ def defaults(instance_path: str) -> dict:
         "FAB_CREATE_DB": False,
         "FAB_ADD_SECURITY_VIEWS": True,
         "FAB_API_SWAGGER_UI": True,
+        "FAB_API_MAX_PAGE_SIZE": 100,  # the same cap as the web lists (console.inputs.MAX_PAGE_SIZE)
         "FAB_PASSWORD_HASH_METHOD": "scrypt",
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         "FAB_PASSWORD_COMPLEXITY_VALIDATOR": password_complexity,

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from flask_appbuilder.fields import EnumField
 from sqlalchemy import Boolean, Date, DateTime, Enum, Numeric, inspect
 from sqlalchemy.types import TypeEngine
+from wtforms.validators import ValidationError
 
 from console.i18n import format_day, format_label, format_moment, format_money, format_rate, format_yes_no, is_rate
 
@@ -58,6 +59,14 @@ class LabelledEnumField(EnumField):
         super().__init__(enum_class, enums, **kwargs)
         if enum_class is not None:
             self.choices = [(name, format_label(enum_class[name])) for name in enums]
+
+    def pre_validate(self, form: Any) -> None:
+        # FAB raises a bare ValueError (a server error) for a missing or unknown choice: WTForms 3 shows only
+        # a ValidationError as the field's message.
+        try:
+            super().pre_validate(form)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class FormattedColumns:

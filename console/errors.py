@@ -60,6 +60,12 @@ class Forbidden(DomainError):
     status = 403
 
 
+class BadRequest(DomainError):
+    """The request itself is malformed (e.g. a body that is not a JSON object)."""
+
+    status = 400
+
+
 class Conflict(DomainError):
     """The operation lost a race or would duplicate something that must be unique."""
 
@@ -73,3 +79,24 @@ class ValidationFailed(DomainError):
         self.errors = errors
         first = next(iter(errors.values()))
         super().__init__(first.message, rule=first.rule, field=first.field, **first.params)
+
+
+#: Unique values the database guarantees, by the names its errors give them (SQLite: ``table.column``,
+#: PostgreSQL: the constraint or index name), each with the refusal the domain gives before writing.
+_UNIQUE: dict[str, tuple[str, str]] = {}
+
+
+def register_unique(names: tuple[str, ...], field: str, message: str) -> None:
+    """Declare the refusal that a unique constraint's violation stands for (a race past the domain's check)."""
+    for name in names:
+        _UNIQUE[name] = (field, message)
+
+
+def unique_refusal(error: Exception) -> Conflict:
+    """The documented refusal of the unique constraint a database error names (a generic one if unknown)."""
+    text = str(getattr(error, "orig", None) or error.__cause__ or error)
+    for name, (field, message) in _UNIQUE.items():
+        if name in text:
+            return Conflict(message, rule="unique", field=field)
+    return Conflict(N_("Someone else saved a conflicting change meanwhile: reload the page and try again."),
+                    rule="unique")

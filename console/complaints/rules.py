@@ -44,7 +44,9 @@ def check_complaint_acceptable(payment_date: date, received_on: date) -> None:
 
 def check_correction_amount(amount: Decimal | None, gross: Decimal) -> Decimal:
     """An accepted complaint corrects the settlement by a positive amount, at most the face value paid for."""
-    if amount is None or not amount.is_finite() or amount <= 0 or amount > gross or amount != amount.quantize(CENT):
+    # Compared only when both are finite: Decimal raises InvalidOperation on NaN (and quantize on huge values).
+    if (amount is None or not amount.is_finite() or not gross.is_finite() or amount <= 0 or amount > gross
+            or amount != amount.quantize(CENT)):
         raise DomainError(
             N_("The correction must be an amount in cents greater than 0 and at most %(gross)s, not %(amount)s."),
             rule="complaint_correction", field="correction_amount", amount="" if amount is None else amount, gross=gross,

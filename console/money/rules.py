@@ -93,6 +93,9 @@ def validate_fees(rate: Decimal, fixed: Decimal, face_value: Decimal = CHEQUE_VA
     if not (fixed.is_finite() and fixed >= 0):
         raise DomainError(N_("The fixed fee must be a positive amount, not %(fixed)s."),
                           rule="fees", field="fixed", fixed=fixed)
+    if fixed > face_value:  # before quantize, which raises InvalidOperation beyond 28 digits
+        raise DomainError(N_("Fees of %(fees)s EUR exceed the cheque value of %(face_value)s EUR."),
+                          rule="fees", field="fixed", fees=fixed, face_value=face_value)
     if fixed != fixed.quantize(CENT):
         raise DomainError(N_("The fixed fee %(fixed)s has more than two decimals."),
                           rule="fees", field="fixed", fixed=fixed)

@@ -188,7 +188,8 @@ def _refuse_open_duplicate(session: Session, collectivite_id: int, siret: str, e
     )
     if exclude_id is not None:
         statement = statement.where(Partner.id != exclude_id)
-    existing = session.scalars(statement.limit(1)).first()
+    with session.no_autoflush:  # the row being edited may already hold the duplicate: it must not be flushed
+        existing = session.scalars(statement.limit(1)).first()
     if existing:
         raise DomainError(N_("The SIRET %(siret)s already has an open affiliation request with this collectivité "
                              "(%(identifier)s)."), rule="duplicate_request", field="siret", siret=siret,

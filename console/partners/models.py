@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
 
-from console.errors import N_
+from console.errors import N_, register_unique
 from console.labels import register
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned, user_fk, utcnow
 
@@ -29,6 +29,8 @@ class PartnerStatus(enum.Enum):
 
 #: Statuses of a request still open (or granted): a second one for the same SIRET is a duplicate.
 OPEN_STATUSES = ("submitted", "checked", "approved", "suspended")
+register_unique(("uq_partner_open_siret", "partner.collectivite_id, partner.siret"), "siret",
+                N_("This SIRET already has an open affiliation request with this collectivité."))
 
 
 class TransitionAction(enum.Enum):

@@ -11,10 +11,11 @@ from werkzeug.security import generate_password_hash
 
 from console.audit import api as audit
 from console.config import ROLE_OPERATOR
-from console.errors import N_, Forbidden
+from console.errors import N_, DomainError, Forbidden, ValidationFailed
 from console.tenants.context import Scope
-from console.tenants.models import Collectivite, ConsoleUser, utcnow
+from console.tenants.models import COLLECTIVITE_UNIQUE, Collectivite, ConsoleUser, utcnow
 from console.tenants.roles import TENANT_ROLES
+from console.tenants.scoping import UNSCOPED
 
 TEMPORARY_PASSWORD_VALIDITY = timedelta(days=3)
 
@@ -32,6 +33,25 @@ def check_tenant_roles(role_names: Iterable[str]) -> None:
             field="roles",
             roles=", ".join(sorted(outside)),
         )
+
+
+def check_unique_collectivite(session: Session, row: Collectivite) -> None:
+    """Name, SIREN, slug and code each belong to one collectivité: refused field by field before writing
+    (the unique constraints decide a race, see ``errors.unique_refusal``)."""
+    errors = {}
+    with session.no_autoflush:
+        for column, message in COLLECTIVITE_UNIQUE.items():
+            value = getattr(row, column)
+            if value is None:
+                continue
+            statement = select(Collectivite.id).where(getattr(Collectivite, column) == value)
+            if row.id is not None:
+                statement = statement.where(Collectivite.id != row.id)
+            # Read unscoped: a correspondent's session sees only its own collectivité, the constraint all.
+            if session.scalar(statement.limit(1), execution_options=UNSCOPED) is not None:
+                errors[column] = DomainError(message, rule="unique", field=column)
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def attach_user(session: Session, user: ConsoleUser, scope: Scope) -> None:

@@ -10,7 +10,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from console.errors import N_
+from console.errors import N_, register_unique
 from console.labels import register
 
 
@@ -63,6 +63,16 @@ class Collectivite(Model):
 
     def __repr__(self) -> str:
         return self.name
+
+
+COLLECTIVITE_UNIQUE = {
+    "name": N_("Another collectivité already has this name."),
+    "siren": N_("Another collectivité already has this SIREN."),
+    "slug": N_("Another collectivité already has this slug."),
+    "code": N_("Another collectivité already has this code."),
+}
+for _column, _message in COLLECTIVITE_UNIQUE.items():
+    register_unique((f"collectivite.{_column}", f"collectivite_{_column}_key"), _column, _message)
 
 
 class TenantOwned:

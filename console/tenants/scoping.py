@@ -24,6 +24,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from console.errors import N_, DomainError, Forbidden, NotFound
+from console.inputs import record_id
 from console.tenants.context import Scope, current_scope, resolving
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 
@@ -86,10 +87,7 @@ def get_scoped(session: Session, model: type, pk: Any,
     ``populate_existing`` makes it always query, so a row already in the identity map
     still goes through the tenant criteria.
     """
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        key = None
+    key = record_id(pk)  # garbage, or an id beyond 64 bits, names no row (and must not reach the database)
     row = None if key is None else session.get(model, key, populate_existing=True)
     if row is None:
         raise NotFound(message, rule="not_found")

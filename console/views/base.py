@@ -4,16 +4,19 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import abort, flash, request
-from flask_appbuilder import ModelView, expose
+from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
-from flask_babel import lazy_gettext as _l
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.exceptions import DatabaseException
+from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FormError
 
 from console.display import FormattedColumns
-from console.errors import N_, DomainError, NotFound
+from console.errors import N_, DomainError, NotFound, unique_refusal
 from console.extensions import db
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 from console.tenants.scoping import TenantFilter, get_scoped
@@ -65,6 +68,23 @@ def tenant_relations(model: type) -> list[str]:
     ]
 
 
+class UniqueAwareInterface(SQLAInterface):
+    """FAB's data interface: a write refused by a unique constraint (a race past the domain's check) raises
+    the documented refusal (a 409 Conflict) instead of FAB's raw database message or a server error."""
+
+    def add(self, item: Any, commit: bool = True) -> None:
+        try:
+            super().add(item, commit)
+        except (IntegrityError, DatabaseException) as error:
+            raise unique_refusal(error) from error
+
+    def edit(self, item: Any, commit: bool = True) -> None:
+        try:
+            super().edit(item, commit)
+        except (IntegrityError, DatabaseException) as error:
+            raise unique_refusal(error) from error
+
+
 class TenantModelView(FormattedColumns, ModelView):
     """A ModelView restricted to the user's collectivité on every path, including drop-downs."""
 
@@ -73,6 +93,7 @@ class TenantModelView(FormattedColumns, ModelView):
 
     def __init__(self, **kwargs: Any) -> None:
         model = self.datamodel.obj
+        self.datamodel = UniqueAwareInterface(model)
         rel_filters = {name: TENANT_FILTERS for name in tenant_relations(model)}
         # FAB ignores add_query_rel_fields on a ModelView: the *_form_ variants are the ones read.
         self.add_form_query_rel_fields = {**rel_filters, **(self.add_form_query_rel_fields or {})}
@@ -88,24 +109,34 @@ class TenantModelView(FormattedColumns, ModelView):
             if field is not None:
                 field.kwargs.update(validators=[Optional()], allow_blank=True, blank_text=MY_COLLECTIVITE)
 
-    # FAB's file-column download reads UPLOAD_FOLDER, which the console does not use (documents are in
-    # the database, served by their own scoped views): the route answers 404 instead of a 500.
-    @expose("/download/<string:filename>")
-    def download(self, filename: str):
-        abort(404)
 
-    # FAB answers an unknown action name with a 500; rows are loaded through the scoped session.
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name: str, pk: Any):
-        if name not in self.actions:
-            abort(404)
-        return super().action(name, pk)
+def _refusal_response(description: str) -> dict[str, Any]:
+    """FAB documents a 400's and a 422's message as a string; a field-by-field refusal is an object of lists."""
+    message = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "array"}}]}
+    return {"description": description, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"message": message}}}}}
 
-    @expose("/action_post", methods=["POST"])
-    def action_post(self):
-        if request.form.get("action") not in self.actions:
-            abort(404)
-        return super().action_post()
+
+REFUSALS = {"400": _refusal_response("Bad request: what is wrong, field by field when it is a field"),
+            "422": _refusal_response("Could not process entity: every invalid field with its messages")}
+#: What FAB's spec of the item and _info responses gets wrong about the console's answers.
+RESPONSE_FIXES = {"get": {"id": {"type": "integer"}},
+                  "info": {name: {"type": "array", "items": {"type": "object"}}
+                           for name in ("add_columns", "edit_columns")},
+                  "get_list": {"ids": {"type": "array", "items": {"type": "integer"}}}}
+
+
+def _naive_timestamps(schema: Any) -> None:
+    """Timestamps are stored and sent as naive UTC (no offset): not RFC 3339 « date-time » strings."""
+    if isinstance(schema, dict):
+        if schema.get("format") == "date-time":
+            del schema["format"]
+            schema["description"] = "UTC, ISO 8601 without offset (YYYY-MM-DDTHH:MM:SS.ffffff)"
+        for value in schema.values():
+            _naive_timestamps(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _naive_timestamps(value)
 
 
 class TenantModelRestApi(ModelRestApi):
@@ -117,6 +148,7 @@ class TenantModelRestApi(ModelRestApi):
 
     def __init__(self) -> None:
         model = self.datamodel.obj
+        self.datamodel = UniqueAwareInterface(model)
         rel_filters = {name: TENANT_FILTERS for name in tenant_relations(model)}
         self.add_query_rel_fields = {**rel_filters, **(self.add_query_rel_fields or {})}
         self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}
@@ -128,6 +160,27 @@ class TenantModelRestApi(ModelRestApi):
         for schema in (self.add_model_schema, self.edit_model_schema):
             if schema is not None and "collectivite" in schema.fields:
                 schema.fields["collectivite"].required = False
+
+    def add_apispec_components(self, api_spec: Any) -> None:
+        super().add_apispec_components(api_spec)
+        api_spec.components.responses.update(REFUSALS)
+        _naive_timestamps(api_spec.components.schemas)
+
+    def operation_helper(self, path: Any = None, operations: Any = None, methods: Any = None, func: Any = None,
+                         **kwargs: Any) -> None:
+        super().operation_helper(path, operations, methods, func, **kwargs)
+        fixes = RESPONSE_FIXES.get(getattr(func, "__name__", ""), {})
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            ok = responses.get(200) or responses.get("200") or {}
+            properties = ok.get("content", {}).get("application/json", {}).get("schema", {}).get("properties", {})
+            properties.update({name: fix for name, fix in fixes.items() if name in properties})
+
+    def _get_field_info(self, field: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        info = super()._get_field_info(field, *args, **kwargs)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""  # FAB translates "": gettext gives the catalogue's header
+        return info
 
     def _foreign_reference(self) -> dict[str, str] | None:
         """Refuse a body naming a related row the user cannot see (FAB would store it, or answer 500)."""
@@ -146,6 +199,9 @@ class TenantModelRestApi(ModelRestApi):
         return None
 
     def _guarded(self, call: Callable[[], Any]) -> Any:
+        if not isinstance(request.get_json(silent=True), dict):
+            # FAB reads a JSON null or number as no body at all and fails (a 500); a refused body is None too.
+            return self.response_400(message=gettext("The body must be a JSON object."))
         errors = self._foreign_reference()
         if errors:
             return self.response_400(message=errors)
@@ -153,8 +209,11 @@ class TenantModelRestApi(ModelRestApi):
             return call()
         except DomainError as error:
             db.session.rollback()
-            message = {error.field: [str(error)]} if error.field else str(error)
-            return self.response(error.status, message=message, rule=error.rule)
+            return self._refusal(error)
+
+    def _refusal(self, error: DomainError):
+        message = {error.field: [str(error)]} if error.field else str(error)
+        return self.response(error.status, message=message, rule=error.rule)
 
     def post_headless(self):
         return self._guarded(super().post_headless)

@@ -8,6 +8,7 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from sqlalchemy import select
 
+from console import inputs
 from console.extensions import db
 from console.partners import api as partners_api
 from console.partners.models import CguVersion
@@ -51,9 +52,8 @@ class CguApi(BaseApi):
             400: {description: Bad date}
             401: {description: Not signed in}
         """
-        try:
-            on = date.fromisoformat(request.args.get("on") or date.today().isoformat())
-        except ValueError:
+        on = inputs.day(request.args.get("on") or date.today().isoformat())
+        if on is None:
             return self.response_400(message="on: YYYY-MM-DD")
         # The session is tenant-scoped: only the caller's collectivité's versions are read.
         versions = db.session.scalars(

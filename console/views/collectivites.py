@@ -23,17 +23,19 @@ COLUMNS = ["name", "kind", "siren", "slug", "code", "contact_email", "active"]
 RULES = {"siren": validate_siren, "slug": validate_slug, "code": validate_code, "contact_email": validate_email}
 
 
-class AuditedCollectivite:
-    """The form and the API alike: a collectivité created or changed is an audit event."""
+class CollectiviteWrites:
+    """The form and the API alike: name, SIREN, slug and code checked before writing, the change audited."""
 
     def pre_add(self, item: Collectivite) -> None:
+        tenants_api.check_unique_collectivite(db.session, item)
         tenants_api.audit_collectivite(db.session, item, created=True)
 
     def pre_update(self, item: Collectivite) -> None:
+        tenants_api.check_unique_collectivite(db.session, item)
         tenants_api.audit_collectivite(db.session, item, created=False)
 
 
-class CollectiviteView(AuditedCollectivite, TenantModelView):
+class CollectiviteView(CollectiviteWrites, TenantModelView):
     datamodel = SQLAInterface(Collectivite)
     class_permission_name = "Collectivite"
     list_title = _l("Collectivités")
@@ -48,7 +50,7 @@ class CollectiviteView(AuditedCollectivite, TenantModelView):
     validators_columns = {name: [form_rule(rule)] for name, rule in RULES.items()}
 
 
-class CollectiviteApi(AuditedCollectivite, TenantModelRestApi):
+class CollectiviteApi(CollectiviteWrites, TenantModelRestApi):
     resource_name = "collectivite"
     datamodel = SQLAInterface(Collectivite)
     class_permission_name = "Collectivite"

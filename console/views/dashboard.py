@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_date, format_decimal, gettext
 from sqlalchemy import select
 
+from console import inputs
 from console.errors import DomainError
 from console.extensions import db
 from console.i18n import format_money
@@ -23,10 +24,7 @@ CHART_HEIGHT = 120
 
 
 def _arg_day(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return default
+    return inputs.day(request.args.get(name)) or default
 
 
 def _scope(collectivite_id: Optional[int]) -> Scope:

@@ -103,4 +103,5 @@ class LookupAuditView(FormattedColumns, ModelView):
                      "searched": _l("Query"), "channel": _l("Channel"), "result_count": _l("Partners found")}
     list_columns = ["at", "user", "collectivite", "searched", "channel", "result_count"]
     formatters_columns = {"channel": lambda channel: CHANNELS.get(channel, channel)}
-    search_columns = ["searched", "channel", "at"]
+    # No timestamp filter: WTForms' DateTimeField is deprecated (and the log needs none).
+    search_columns = ["searched", "channel"]

@@ -9,7 +9,7 @@ from flask import Response, request
 from flask_appbuilder.api import BaseApi, expose as api_expose, protect, safe
 from marshmallow import Schema, ValidationError, fields
 
-from console.errors import DomainError, NotFound
+from console.errors import N_, BadRequest, DomainError, NotFound
 from console.extensions import db
 from console.money import api as money_api
 from console.money.models import ReimbursementRequest
@@ -75,8 +75,11 @@ class ReimbursementApi(BaseApi):
                              refusals=refusals_json(refusals or []))
 
     def _load(self, schema: Schema) -> dict[str, Any]:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):  # not JSON, not an object, or refused by inputs.load_json
+            raise BadRequest(N_("The body must be a JSON object."), rule="body")
         try:
-            return schema.load(request.get_json(silent=True) or {})
+            return schema.load(body)
         except ValidationError as error:
             raise DomainError(str(error.messages), rule="schema") from error
 

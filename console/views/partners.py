@@ -13,6 +13,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext as _l
 
+from console import inputs
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
 from console.errors import DomainError, NotFound, ValidationFailed
 from console.extensions import db
@@ -242,10 +243,7 @@ class CguVersionView(TenantModelView):
 
 def _day(value: str | None) -> date | None:
     """A date typed as YYYY-MM-DD (HTML date input), or None."""
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return None
+    return inputs.day(value)
 
 
 def bilingual(error: DomainError) -> dict[str, dict[str, str]]:

@@ -9,7 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
-from console import jobs
+from console import inputs, jobs
 from console.errors import N_, DomainError
 from console.extensions import db
 from console.i18n import format_label
@@ -31,10 +31,10 @@ def parse_day(name: str) -> Optional[date]:
     text = (request.form.get(name) or "").strip()
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DomainError(N_("%(value)s is not a date."), rule="date", field=name, value=text) from None
+    value = inputs.day(text)
+    if value is None:
+        raise DomainError(N_("%(value)s is not a date."), rule="date", field=name, value=text)
+    return value
 
 
 def parse_collectivite() -> Optional[int]:

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, Response, g, request
+from sqlalchemy import inspect
 
 requests_log = logging.getLogger("console.request")
 jobs_log = logging.getLogger("console.job")
@@ -49,10 +50,14 @@ def install_json_handler() -> None:
     logger.setLevel(logging.INFO)
 
 
-def _user() -> Any:
-    """The authenticated user if the request resolved one (never loads it only to log it)."""
+def _user_ids() -> tuple[Any, Any]:
+    """The authenticated user's id and collectivité if the request resolved one, read from what is already
+    loaded: logging never queries (the request's transaction may have failed)."""
     user = g.get("user")
-    return user if getattr(user, "is_authenticated", False) else None
+    state = inspect(user, raiseerr=False) if user is not None else None
+    if state is None or not state.identity:
+        return None, None
+    return state.identity[0], state.dict.get("collectivite_id")
 
 
 def init_app(app: Flask) -> None:
@@ -69,10 +74,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _log_request(response: Response) -> Response:
         started = g.get("request_started")
-        user = _user()
+        user_id, collectivite_id = _user_ids()
         log_fields(
-            requests_log, "request", request_id=request_id(), user_id=getattr(user, "id", None),
-            collectivite_id=getattr(user, "collectivite_id", None), method=request.method,
+            requests_log, "request", request_id=request_id(), user_id=user_id,
+            collectivite_id=collectivite_id, method=request.method,
             route=request.url_rule.rule if request.url_rule else None, status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 1) if started else None,
         )

@@ -6,12 +6,13 @@ from datetime import timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import func, inspect, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from console.audit import api as audit
 from console.config import ROLE_OPERATOR
-from console.errors import N_, DomainError, Forbidden, ValidationFailed
+from console.errors import N_, DomainError, Forbidden, ValidationFailed, unique_refusal
 from console.tenants.context import Scope
 from console.tenants.models import COLLECTIVITE_UNIQUE, Collectivite, ConsoleUser, utcnow
 from console.tenants.roles import TENANT_ROLES
@@ -117,6 +118,16 @@ def audit_user(session: Session, user: ConsoleUser, created: bool) -> None:
     elif changes.get("active") == [True, False]:
         action = "user.deactivate"
     audit.record(session, action, user, {"username": user.username, "changes": changes})
+
+
+def save_collectivite(session: Session, collectivite: Collectivite, created: bool) -> None:
+    """The form and the API alike: name, SIREN, slug and code checked, then the change audited (its flush is
+    the write: a race past the check gets the same refusal from the unique constraint)."""
+    check_unique_collectivite(session, collectivite)
+    try:
+        audit_collectivite(session, collectivite, created)
+    except IntegrityError as error:
+        raise unique_refusal(error) from error
 
 
 def audit_collectivite(session: Session, collectivite: Collectivite, created: bool) -> None:

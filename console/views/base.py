@@ -210,6 +210,9 @@ class TenantModelRestApi(ModelRestApi):
         except DomainError as error:
             db.session.rollback()
             return self._refusal(error)
+        except IntegrityError as error:  # a race past the domain's check, caught at a hook's flush
+            db.session.rollback()
+            return self._refusal(unique_refusal(error))
 
     def _refusal(self, error: DomainError):
         message = {error.field: [str(error)]} if error.field else str(error)

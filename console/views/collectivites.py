@@ -27,12 +27,10 @@ class CollectiviteWrites:
     """The form and the API alike: name, SIREN, slug and code checked before writing, the change audited."""
 
     def pre_add(self, item: Collectivite) -> None:
-        tenants_api.check_unique_collectivite(db.session, item)
-        tenants_api.audit_collectivite(db.session, item, created=True)
+        tenants_api.save_collectivite(db.session, item, created=True)
 
     def pre_update(self, item: Collectivite) -> None:
-        tenants_api.check_unique_collectivite(db.session, item)
-        tenants_api.audit_collectivite(db.session, item, created=False)
+        tenants_api.save_collectivite(db.session, item, created=False)
 
 
 class CollectiviteView(CollectiviteWrites, TenantModelView):

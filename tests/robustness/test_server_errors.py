@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from console.views import money
+from console.views import money_api
 from tests.conftest import api_token, login
 from tests.robustness.walker import Walker
 
@@ -31,7 +31,7 @@ def test_a_fault_answers_500_with_the_logged_request_id(app, client, world, monk
 
 def test_an_api_fault_names_the_request_id_in_its_json(app, client, world, monkeypatch, caplog):
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
-    monkeypatch.setattr(money, "filtered_requests", _boom)  # inside FAB's @safe: FAB answers "Fatal error"
+    monkeypatch.setattr(money_api, "filtered_requests", _boom)  # inside FAB's @safe: FAB answers "Fatal error"
     headers = api_token(client, world.a.users["correspondent"])
     with caplog.at_level(logging.ERROR):
         response = client.get("/api/v1/reimbursement/", headers={**headers, "X-Request-ID": "<script>"})

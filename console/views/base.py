@@ -17,6 +17,7 @@ from console.errors import N_, DomainError, NotFound
 from console.extensions import db
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 from console.tenants.scoping import TenantFilter, get_scoped
+from console.views.lists import BoundedList
 
 TENANT_FILTERS = [["id", TenantFilter, None]]
 #: The blank choice of a form's collectivité: the user's own (operators, who have none, must pick one).
@@ -65,7 +66,7 @@ def tenant_relations(model: type) -> list[str]:
     ]
 
 
-class TenantModelView(FormattedColumns, ModelView):
+class TenantModelView(BoundedList, FormattedColumns, ModelView):
     """A ModelView restricted to the user's collectivité on every path, including drop-downs."""
 
     base_filters = TENANT_FILTERS

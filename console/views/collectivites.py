@@ -1,10 +1,10 @@
 """Collectivités: created by operators, read by their own users."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from console.partners.validators import validate_email
 from console.tenants.models import Collectivite
 from console.tenants.rules import validate_code, validate_siren, validate_slug
+from console.views.lists import ScaledInterface
 from console.views.base import TenantModelRestApi, TenantModelView, form_rule, schema_rule
 
 LABELS = {
@@ -22,7 +22,8 @@ RULES = {"siren": validate_siren, "slug": validate_slug, "code": validate_code, 
 
 
 class CollectiviteView(TenantModelView):
-    datamodel = SQLAInterface(Collectivite)
+    datamodel = ScaledInterface(Collectivite)
+    base_order = ("name", "asc")
     class_permission_name = "Collectivite"
     list_title = _l("Collectivités")
     show_title = _l("Collectivité")
@@ -38,7 +39,7 @@ class CollectiviteView(TenantModelView):
 
 class CollectiviteApi(TenantModelRestApi):
     resource_name = "collectivite"
-    datamodel = SQLAInterface(Collectivite)
+    datamodel = ScaledInterface(Collectivite)
     class_permission_name = "Collectivite"
     list_columns = ["id"] + COLUMNS
     show_columns = ["id"] + COLUMNS + ["created_at"]

@@ -5,10 +5,11 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from console.complaints import api as complaints_api
 from console.complaints.api import OUT_OF_TIME
-from console.complaints.models import Complaint, ComplaintChannel, ComplaintStatus
+from console.complaints.models import Complaint, ComplaintChannel, ComplaintEvent, ComplaintStatus
 from console.errors import DomainError
 from console.extensions import db
 from console.money.models import ReimbursementRequest, RequestStatus
@@ -37,7 +38,8 @@ class ComplaintsView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        statement = select(Complaint).order_by(Complaint.received_on.desc(), Complaint.id.desc())
+        statement = (select(Complaint).options(joinedload(Complaint.request).joinedload(ReimbursementRequest.partner))
+                     .order_by(Complaint.received_on.desc(), Complaint.id.desc()))
         status = request.args.get("status")
         if status in ComplaintStatus.__members__:
             statement = statement.where(Complaint.status == ComplaintStatus[status])
@@ -50,7 +52,9 @@ class ComplaintsView(BaseView):
     @expose("/<int:pk>")
     @has_access
     def show(self, pk: int):
-        return self._render("complaints/complaint.html", item=found(Complaint, pk))
+        return self._render("complaints/complaint.html", item=found(
+            Complaint, pk, joinedload(Complaint.request).joinedload(ReimbursementRequest.partner),
+            selectinload(Complaint.events).joinedload(ComplaintEvent.by)))
 
     @expose("/new", methods=["GET", "POST"])
     @has_access

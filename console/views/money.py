@@ -14,21 +14,24 @@ from typing import Any, Callable
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import BaseApi, expose as api_expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from console.errors import DomainError, NotFound
 from console.extensions import db
 from console.i18n import format_day, format_money
 from console.money import api as money_api
 from console.money.models import (
-    BatchStatus, Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus,
+    BatchStatus, Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest,
+    RequestStatus,
 )
 from console.partners.models import Partner, PartnerStatus
 from console.partners.validators import mask_iban
 from console.views.base import READ_ONLY, TenantModelView, attempt, flash_error
+from console.views.lists import (MAX_ROWS, CappedCount, ScaledInterface, capped_count, refuse_depth,
+                                 too_deep)
 from console.views.reports import parse_day
 
 PAGE_SIZE = 50
@@ -59,10 +62,10 @@ def act(action: Callable[[], Any], success: str, back: str) -> Response:
     return redirect(back)
 
 
-def found(model: type, pk: int) -> Any:
-    """A row of the user's collectivité, else 404."""
+def found(model: type, pk: int, *options: Any) -> Any:
+    """A row of the user's collectivité (with the eager loads given), else 404."""
     try:
-        return money_api.get(db.session, model, pk)
+        return money_api.get(db.session, model, pk, options=options)
     except NotFound:
         abort(404)
 
@@ -72,18 +75,32 @@ def approved_partners() -> list[Partner]:
                               .order_by(Partner.name)).all()
 
 
+def requested_page() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
 def page_of(statement: Any) -> tuple[list, int, int]:
-    """One page of a select (``?page=``), the page number and the page count."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    page = max(request.args.get("page", 1, type=int), 1)
+    """One page of a select (``?page=``), the page number and the page count (both bounded: lists.py)."""
+    total = capped_count(db.session, statement)
+    page = requested_page()
+    if too_deep((page - 1) * PAGE_SIZE):
+        refuse_depth()
+        page = MAX_ROWS // PAGE_SIZE
     rows = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return rows, page, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return rows, page, CappedCount(pages) if isinstance(total, CappedCount) else pages
+
+
+#: What a request's page and the API show with it: loaded with the request, not one query per line.
+REQUEST_DETAILS = (joinedload(ReimbursementRequest.partner), joinedload(ReimbursementRequest.fee_schedule),
+                   joinedload(ReimbursementRequest.decided_by), joinedload(ReimbursementRequest.batch),
+                   selectinload(ReimbursementRequest.lines).joinedload(ReimbursementLine.cheque))
 
 
 def filtered_requests(partner_id: int | None = None) -> Any:
     """The requests of the list's filters: status, overdue (validated, unpaid, past due), partner."""
-    statement = select(ReimbursementRequest).order_by(ReimbursementRequest.submitted_on.desc(),
-                                                      ReimbursementRequest.id.desc())
+    statement = (select(ReimbursementRequest).options(joinedload(ReimbursementRequest.partner))
+                 .order_by(ReimbursementRequest.submitted_on.desc(), ReimbursementRequest.id.desc()))
     status = request.args.get("status")
     if status in RequestStatus.__members__:
         statement = statement.where(ReimbursementRequest.status == RequestStatus[status])
@@ -124,7 +141,7 @@ class ReimbursementsView(BaseView):
     @expose("/<int:pk>")
     @has_access
     def show(self, pk: int):
-        item = found(ReimbursementRequest, pk)
+        item = found(ReimbursementRequest, pk, *REQUEST_DETAILS)
         block = money_api.active_block(db.session, item.partner_id)
         complaints = self._complaints(item)
         return render(self, "money/request.html", item=item, block=block, complaints=complaints)
@@ -214,7 +231,8 @@ class ReimbursementsView(BaseView):
     @expose("/batches/")
     @has_access
     def batches(self):
-        rows, page, pages = page_of(select(PaymentBatch).order_by(PaymentBatch.payment_date.desc()))
+        rows, page, pages = page_of(select(PaymentBatch).order_by(PaymentBatch.payment_date.desc(),
+                                                                  PaymentBatch.id.desc()))
         return render(self, "money/batches.html", rows=rows, page=page, pages=pages)
 
     @expose("/batches/add", methods=["POST"])
@@ -265,7 +283,7 @@ def rolled_back(check: Callable[[], Any]) -> None:
 class ChequierView(TenantModelView):
     """Chéquiers issued to prescripteurs; adding one creates its 10 cheques."""
 
-    datamodel = SQLAInterface(Chequier)
+    datamodel = ScaledInterface(Chequier)
     class_permission_name = "Chequier"
     list_title = _l("Chéquiers")
     show_title = _l("Chéquier")
@@ -280,6 +298,7 @@ class ChequierView(TenantModelView):
     add_columns = ["number", "prescripteur", "issued_on", "validity_date", "collectivite"]
     edit_columns = ["status", "distributed_on"]
     search_columns = ["number", "prescripteur", "status", "issued_on", "validity_date"]
+    order_columns = ["number", "issued_on"]  # each served by an index (migration 0012), the id last
     base_order = ("issued_on", "desc")
 
     def pre_add(self, item: Chequier) -> None:
@@ -292,7 +311,7 @@ class ChequierView(TenantModelView):
 class ChequeView(TenantModelView):
     """Every cheque of the collectivité, its state and the partner that accepted it (read only)."""
 
-    datamodel = SQLAInterface(Cheque)
+    datamodel = ScaledInterface(Cheque, eager=[joinedload(Cheque.partner)])
     class_permission_name = "Cheque"
     base_permissions = READ_ONLY
     list_title = _l("Cheques")
@@ -304,13 +323,14 @@ class ChequeView(TenantModelView):
     show_columns = ["number", "face_value", "validity_date", "chequier", "prescripteur", "status", "partner",
                     "accepted_on", "collectivite"]
     search_columns = ["number", "status", "partner", "validity_date", "accepted_on", "prescripteur"]
+    order_columns = ["number", "accepted_on"]  # each served by an index (migration 0012), the id last
     base_order = ("number", "asc")
 
 
 class FeeScheduleView(TenantModelView):
     """Versioned fee schedules: a used version cannot be changed, a new version supersedes it."""
 
-    datamodel = SQLAInterface(FeeSchedule)
+    datamodel = ScaledInterface(FeeSchedule)
     class_permission_name = "FeeSchedule"
     list_title = _l("Fee schedules")
     show_title = _l("Fee schedule")
@@ -485,7 +505,10 @@ class ReimbursementApi(BaseApi):
             401:
               $ref: '#/components/responses/401'
         """
-        rows, page, pages = page_of(filtered_requests())
+        if too_deep((requested_page() - 1) * PAGE_SIZE):
+            return self.response_400(message=gettext(
+                "Only the first %(rows)s rows can be paged through: narrow the list with a filter.", rows=MAX_ROWS))
+        rows, page, pages = page_of(filtered_requests().options(*REQUEST_DETAILS))
         return self.response(200, result=[request_json(r) for r in rows], page=page, pages=pages)
 
     @api_expose("/<int:pk>", methods=["GET"])
@@ -504,7 +527,7 @@ class ReimbursementApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            item = money_api.get(db.session, ReimbursementRequest, pk)
+            item = money_api.get(db.session, ReimbursementRequest, pk, options=REQUEST_DETAILS)
         except NotFound:
             return self.response_404()
         return self.response(200, result=request_json(item))

@@ -12,14 +12,12 @@ from console.complaints.api import OUT_OF_TIME
 from console.complaints.models import Complaint, ComplaintChannel, ComplaintEvent, ComplaintStatus
 from console.errors import DomainError
 from console.extensions import db
-from console.money.models import ReimbursementRequest, RequestStatus
+from console.money.models import ReimbursementRequest
 from console.views.base import flash_error
+from console.views.choices import chosen, remote_select, request_text
 from console.views.base import attempt
 from console.views.money import act, found, page_of, render, today, user_id
 from console.views.reports import parse_day
-
-#: The paid requests offered in the form's drop-down, most recent first.
-REQUEST_CHOICES = 300
 
 
 class ComplaintsView(BaseView):
@@ -71,10 +69,10 @@ class ComplaintsView(BaseView):
                     message += " " + gettext("It was received out of time and cannot be accepted.")
                 flash(message, "success" if complaint.in_time else "warning")
                 return redirect(url_for("ComplaintsView.show", pk=complaint.id))
-        requests = db.session.scalars(
-            select(ReimbursementRequest).where(ReimbursementRequest.status == RequestStatus.paid)
-            .order_by(ReimbursementRequest.paid_on.desc()).limit(REQUEST_CHOICES)).all()
-        return self._render("complaints/new_complaint.html", requests=requests)
+        # Paid requests number thousands: the field searches as the user types (views/choices.py).
+        picked = chosen(ReimbursementRequest, request.form.get("request"), joinedload(ReimbursementRequest.partner))
+        return self._render("complaints/new_complaint.html", request_field=remote_select(
+            "request", "ChoicesView.paid_requests", picked, request_text, required=True))
 
     @expose("/<int:pk>/review", methods=["POST"])
     @has_access

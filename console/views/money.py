@@ -16,6 +16,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import BaseApi, expose as api_expose, protect, safe
 from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields
+from wtforms import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -27,9 +28,10 @@ from console.money.models import (
     BatchStatus, Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest,
     RequestStatus,
 )
-from console.partners.models import Partner, PartnerStatus
+from console.partners.models import Partner
 from console.partners.validators import mask_iban
 from console.views.base import READ_ONLY, TenantModelView, attempt, flash_error
+from console.views.choices import RemoteSelectWidget, chosen, remote_select
 from console.views.lists import (MAX_ROWS, CappedCount, ScaledInterface, capped_count, refuse_depth,
                                  too_deep)
 from console.views.reports import parse_day
@@ -70,9 +72,9 @@ def found(model: type, pk: int, *options: Any) -> Any:
         abort(404)
 
 
-def approved_partners() -> list[Partner]:
-    return db.session.scalars(select(Partner).where(Partner.status == PartnerStatus.approved)
-                              .order_by(Partner.name)).all()
+def partner_field(chosen_id: Any = None, **params: Any) -> Any:
+    """The partner drop-down of a form or filter, filled as the user types (thousands of partners)."""
+    return remote_select("partner", "ChoicesView.partners", chosen(Partner, chosen_id), **params)
 
 
 def requested_page() -> int:
@@ -132,7 +134,7 @@ class ReimbursementsView(BaseView):
     def list(self):
         rows, page, pages = page_of(filtered_requests())
         partner = request.args.get("partner", type=int)
-        return render(self, "money/requests.html", rows=rows, page=page, pages=pages, partners=approved_partners(),
+        return render(self, "money/requests.html", rows=rows, page=page, pages=pages, partner_field=partner_field(partner),
                       statuses=list(RequestStatus),
                       status=request.args.get("status", ""),
                       overdue=request.args.get("overdue", "").lower() in ("1", "true", "on", "yes"),
@@ -169,13 +171,15 @@ class ReimbursementsView(BaseView):
     @has_access
     def new(self):
         if request.method == "GET":
-            return render(self, "money/new_request.html", partners=approved_partners(), refusals=[])
+            return render(self, "money/new_request.html", partner_field=partner_field(required=True, approved=1),
+                          refusals=[])
         submission = attempt(lambda: money_api.submit_request(
             db.session, request.form.get("partner", type=int), request.form.get("cheques", ""),
             parse_day("submitted_on") or today(), user_id()))
         if isinstance(submission, DomainError):
             flash_error(submission)
-            return render(self, "money/new_request.html", partners=approved_partners(),
+            return render(self, "money/new_request.html",
+                          partner_field=partner_field(request.form.get("partner"), required=True, approved=1),
                           refusals=getattr(submission, "refusals", []), form=request.form), 422
         flash(gettext("Request %(reference)s received: %(count)s cheques, %(net)s to reimburse.",
                       reference=submission.request.reference, count=submission.request.cheque_count,
@@ -188,7 +192,7 @@ class ReimbursementsView(BaseView):
     @has_access
     def accept(self):
         if request.method == "GET":
-            return render(self, "money/accept.html", partners=approved_partners())
+            return render(self, "money/accept.html", partner_field=partner_field(required=True, approved=1))
         number = request.form.get("number", "")
         return act(lambda: money_api.accept_cheque(db.session, number, request.form.get("partner", type=int),
                                                    parse_day("accepted_on") or today()),
@@ -323,6 +327,8 @@ class ChequeView(TenantModelView):
     show_columns = ["number", "face_value", "validity_date", "chequier", "prescripteur", "status", "partner",
                     "accepted_on", "collectivite"]
     search_columns = ["number", "status", "partner", "validity_date", "accepted_on", "prescripteur"]
+    # Thousands of partners: the filter searches as the user types instead of listing them all.
+    search_form_extra_fields = {"partner": Field(_l("Partner"), widget=RemoteSelectWidget("ChoicesView.partners"))}
     order_columns = ["number", "accepted_on"]  # each served by an index (migration 0012), the id last
     base_order = ("number", "asc")
 

@@ -31,7 +31,10 @@ class BulkWriter:
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         self.rows[table.name].append(row)
-        if len(self.rows[table.name]) >= CHUNK:
+
+    def flush_if_full(self) -> None:
+        """Write the buffers once one holds a chunk; call it where every buffered child has its parent buffered."""
+        if any(len(rows) >= CHUNK for rows in self.rows.values()):
             self.flush()
 
     def flush(self) -> None:

@@ -143,6 +143,7 @@ class Generator:
         accepted = self._cheques(tenant, approved)
         paid = self._requests(tenant, schedule, accepted)
         self._complaints(tenant, paid)
+        self.writer.flush_if_full()
 
     def _partners(self, tenant: Tenant) -> list[tuple[int, str]]:
         """The collectivité's partners; returns the approved ones (id, frozen RIB holder)."""
@@ -201,6 +202,7 @@ class Generator:
                     by_partner.setdefault(partner, []).append(row)
                 else:
                     self.writer.add(Cheque.__table__, row)
+            self.writer.flush_if_full()
         return by_partner
 
     def _requests(self, tenant: Tenant, schedule: int, accepted: dict[int, list[dict]]) -> list[tuple[int, date]]:
@@ -219,6 +221,7 @@ class Generator:
                         self.writer.add(Cheque.__table__, row)
                     continue
                 request = self._request(tenant, schedule, partner, group, submitted)
+                self.writer.flush_if_full()
                 if request["paid_on"]:
                     paid.append((request["id"], request["paid_on"]))
         return paid
@@ -305,4 +308,7 @@ def load_scale(scale: Scale, password: str, seed: int = SEED) -> list[tuple[str,
         if connection.scalar(select(Collectivite.id).where(Collectivite.slug.like("n___-%"))) is not None:
             raise RuntimeError("A scale data set is already loaded in this database.")
         tenants = Generator(connection, scale, seed).run()
+    from console.reports.aggregates import refresh_all
+
+    refresh_all()  # the operator's dashboard counts the new collectivités at once
     return add_users(password, sorted(tenants, key=lambda t: -t.cheques))

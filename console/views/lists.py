@@ -45,10 +45,19 @@ def too_deep(first_row: int) -> bool:
     return first_row >= MAX_ROWS
 
 
+def deepest_page(page_size: int) -> int:
+    """The last page (1-based) a list of this page size serves."""
+    return max(MAX_ROWS // page_size, 1)
+
+
+def depth_message() -> str:
+    return gettext("Only the first %(rows)s rows can be paged through: narrow the list with a filter.",
+                   rows=format_decimal(MAX_ROWS))
+
+
 def refuse_depth() -> None:
     """Tell the user why the page asked for is not shown."""
-    flash(gettext("Only the first %(rows)s rows can be paged through: narrow the list with a filter.",
-                  rows=format_decimal(MAX_ROWS)), "warning")
+    flash(depth_message(), "warning")
 
 
 class ScaledInterface(SQLAInterface):
@@ -85,6 +94,6 @@ class BoundedList:
         size = page_size or self.page_size
         if page and too_deep(page * size):
             refuse_depth()
-            page = max(MAX_ROWS // size - 1, 0)
+            page = deepest_page(size) - 1  # FAB counts pages from 0
         return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size,
                                          widgets, **kwargs)

@@ -32,8 +32,8 @@ from console.partners.models import Partner
 from console.partners.validators import mask_iban
 from console.views.base import READ_ONLY, TenantModelView, attempt, flash_error
 from console.views.choices import RemoteSelectWidget, chosen, remote_select
-from console.views.lists import (MAX_ROWS, CappedCount, ScaledInterface, capped_count, refuse_depth,
-                                 too_deep)
+from console.views.lists import (CappedCount, ScaledInterface, capped_count, deepest_page, depth_message,
+                                 refuse_depth, too_deep)
 from console.views.reports import parse_day
 
 PAGE_SIZE = 50
@@ -87,7 +87,7 @@ def page_of(statement: Any) -> tuple[list, int, int]:
     page = requested_page()
     if too_deep((page - 1) * PAGE_SIZE):
         refuse_depth()
-        page = MAX_ROWS // PAGE_SIZE
+        page = deepest_page(PAGE_SIZE)
     rows = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return rows, page, CappedCount(pages) if isinstance(total, CappedCount) else pages
@@ -512,8 +512,7 @@ class ReimbursementApi(BaseApi):
               $ref: '#/components/responses/401'
         """
         if too_deep((requested_page() - 1) * PAGE_SIZE):
-            return self.response_400(message=gettext(
-                "Only the first %(rows)s rows can be paged through: narrow the list with a filter.", rows=MAX_ROWS))
+            return self.response_400(message=depth_message())
         rows, page, pages = page_of(filtered_requests().options(*REQUEST_DETAILS))
         return self.response(200, result=[request_json(r) for r in rows], page=page, pages=pages)
 

@@ -106,3 +106,21 @@ def test_the_request_api_serialises_every_line_from_the_same_statements(client, 
     lines = sum(len(item["lines"]) for item in response.json["result"])
     assert len(response.json["result"]) == ROWS and lines > ROWS
     assert len(statements) <= LIST
+
+
+def test_counts_are_capped_and_deep_pages_refused_with_a_message(client, filled, monkeypatch):
+    """With the cap lowered to 100 rows: the count says « more than », a page past it is not served."""
+    from console.views import lists
+
+    monkeypatch.setattr(lists, "MAX_ROWS", 100)
+    login(client, filled.world.operator)
+    page = client.get("/chequeview/list/?psize_ChequeView=25&_l_=en").get_data(as_text=True)
+    assert "more than 100" in page
+    deep = client.get("/chequeview/list/?psize_ChequeView=25&page_ChequeView=9&_l_=en").get_data(as_text=True)
+    assert "Only the first 100 rows can be paged through" in deep
+    follow_up = client.get("/reimbursements/?page=7&_l_=en").get_data(as_text=True)
+    assert "Only the first 100 rows can be paged through" in follow_up and "More than 2 pages" in follow_up
+    client.get("/logout/")
+    headers = api_token(client, filled.world.operator)
+    assert client.get("/api/v1/reimbursement/?page=3", headers=headers).status_code == 400
+    assert client.get("/api/v1/reimbursement/?page=2", headers=headers).status_code == 200

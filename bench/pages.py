@@ -108,22 +108,28 @@ def sql_per_request(database: str, users: dict[str, str]) -> dict[tuple[str, str
     from console.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "RATELIMIT_ENABLED": False, "TESTING": True})
-    counts = {}
     with app.app_context():
-        statements: list[str] = []
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        for role, username in users.items():
-            client = app.test_client()
-            token = CSRF.search(client.get("/login/").get_data(as_text=True)).group(1)
-            client.post("/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
-            jwt = client.post("/api/v1/security/login", json={"username": username, "password": PASSWORD,
-                                                               "provider": "db"}).json["access_token"]
-            for name, path, kind in PAGES:
-                statements.clear()
-                headers = {"Authorization": f"Bearer {jwt}"} if kind == "api" else {}
-                assert client.get(path, headers=headers).status_code == 200, path
-                counts[(name, role)] = len(statements)
-        db.engine.dispose()
+        engine = db.engine
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    def call(method, *args, **kwargs):
+        with app.app_context():  # each request its own context (its own ``g``), as in production
+            return method(*args, **kwargs)
+
+    counts = {}
+    for role, username in users.items():
+        client = app.test_client()
+        token = CSRF.search(call(client.get, "/login/").get_data(as_text=True)).group(1)
+        call(client.post, "/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        jwt = call(client.post, "/api/v1/security/login", json={"username": username, "password": PASSWORD,
+                                                                 "provider": "db"}).json["access_token"]
+        for name, path, kind in PAGES:
+            statements.clear()
+            headers = {"Authorization": f"Bearer {jwt}"} if kind == "api" else {}
+            assert call(client.get, path, headers=headers).status_code == 200, path
+            counts[(name, role)] = len(statements)
+    engine.dispose()
     return counts
 
 

@@ -38,17 +38,17 @@ def request_text(item: ReimbursementRequest) -> str:
     return f"{item.reference} — {item.partner.name}"
 
 
-class ChoicesView(BaseView):
-    """JSON choices in Select2's format: ``{"results": [{"id": 1, "text": "…"}]}``."""
+class PartnerChoicesView(BaseView):
+    """Partners as JSON choices in Select2's format: ``{"results": [{"id": 1, "text": "…"}]}``."""
 
-    route_base = "/choices"
-    class_permission_name = "Partner"
-    method_permission_name = {"partners": "list", "paid_requests": "list"}
+    route_base = "/choices/partners"
+    class_permission_name = "Partner"  # whoever may list partners
+    method_permission_name = {"search": "list"}
     base_permissions = ["can_list"]
 
-    @expose("/partners")
+    @expose("/")
     @has_access
-    def partners(self):
+    def search(self):
         """Partners matching ``q`` like the look-up (name, identifier, SIRET…); ``approved=1``: approved only."""
         try:
             found = lookup.search(db.session, request.args.get("q"), g.user, channel="choice")
@@ -59,9 +59,17 @@ class ChoicesView(BaseView):
             found = [row for row in found if row.status is PartnerStatus.approved]
         return jsonify(results=[{"id": row.id, "text": partner_text(row)} for row in found[:MAX_CHOICES]])
 
-    @expose("/paid-requests")
+class PaidRequestChoicesView(BaseView):
+    """Paid requests as JSON choices, for whoever records complaints."""
+
+    route_base = "/choices/paid-requests"
+    class_permission_name = "Complaint"
+    method_permission_name = {"search": "record"}
+    base_permissions = ["can_record"]
+
+    @expose("/")
     @has_access
-    def paid_requests(self):
+    def search(self):
         """Paid requests whose reference or partner's name matches ``q``, latest payments first."""
         text = (request.args.get("q") or "").strip()
         if len(text) < lookup.MIN_LENGTH:

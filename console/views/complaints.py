@@ -72,7 +72,7 @@ class ComplaintsView(BaseView):
         # Paid requests number thousands: the field searches as the user types (views/choices.py).
         picked = chosen(ReimbursementRequest, request.form.get("request"), joinedload(ReimbursementRequest.partner))
         return self._render("complaints/new_complaint.html", request_field=remote_select(
-            "request", "ChoicesView.paid_requests", picked, request_text, required=True))
+            "request", "PaidRequestChoicesView.search", picked, request_text, required=True))
 
     @expose("/<int:pk>/review", methods=["POST"])
     @has_access

@@ -74,7 +74,7 @@ def found(model: type, pk: int, *options: Any) -> Any:
 
 def partner_field(chosen_id: Any = None, **params: Any) -> Any:
     """The partner drop-down of a form or filter, filled as the user types (thousands of partners)."""
-    return remote_select("partner", "ChoicesView.partners", chosen(Partner, chosen_id), **params)
+    return remote_select("partner", "PartnerChoicesView.search", chosen(Partner, chosen_id), **params)
 
 
 def requested_page() -> int:
@@ -328,7 +328,8 @@ class ChequeView(TenantModelView):
                     "accepted_on", "collectivite"]
     search_columns = ["number", "status", "partner", "validity_date", "accepted_on", "prescripteur"]
     # Thousands of partners: the filter searches as the user types instead of listing them all.
-    search_form_extra_fields = {"partner": Field(_l("Partner"), widget=RemoteSelectWidget("ChoicesView.partners"))}
+    search_form_extra_fields = {"partner": Field(_l("Partner"),
+                                                 widget=RemoteSelectWidget("PartnerChoicesView.search"))}
     order_columns = ["number", "accepted_on"]  # each served by an index (migration 0012), the id last
     base_order = ("number", "asc")
 

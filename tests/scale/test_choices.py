@@ -19,10 +19,10 @@ def test_partner_choices_of_a_never_hold_b_rows_and_are_audited(client, filled):
     login(client, filled.world.a.users["correspondent"])
     a_partners, b_partners = ids(Partner, filled.a.id), ids(Partner, filled.b.id)
     for term in ("mediatheque", "Centre", "PN-BET-0000", "PN-ALP-0000"):
-        results = client.get(f"/choices/partners?q={term}").json["results"]
+        results = client.get(f"/choices/partners/?q={term}").json["results"]
         assert {row["id"] for row in results} <= a_partners, term
-    assert client.get("/choices/partners?q=Centre").json["results"], "A's own partners are found"
-    approved = client.get("/choices/partners?q=Centre&approved=1").json["results"]
+    assert client.get("/choices/partners/?q=Centre").json["results"], "A's own partners are found"
+    approved = client.get("/choices/partners/?q=Centre&approved=1").json["results"]
     with scoped(EVERYTHING):
         assert all(db.session.get(Partner, row["id"]).status.value == "approved" for row in approved)
         logged = db.session.scalars(select(LookupAudit).where(LookupAudit.channel == "choice")).all()
@@ -36,9 +36,9 @@ def test_paid_request_choices_of_a_never_hold_b_rows(client, filled):
     a_paid = ids(ReimbursementRequest, filled.a.id, ReimbursementRequest.status == paid)
     b_paid = ids(ReimbursementRequest, filled.b.id, ReimbursementRequest.status == paid)
     own, other = min(a_paid), min(b_paid)
-    assert [row["id"] for row in client.get(f"/choices/paid-requests?q=RB-{own:07d}").json["results"]] == [own]
-    assert client.get(f"/choices/paid-requests?q=RB-{other:07d}").json["results"] == []
-    found = client.get("/choices/paid-requests?q=centre").json["results"]
+    assert [row["id"] for row in client.get(f"/choices/paid-requests/?q=RB-{own:07d}").json["results"]] == [own]
+    assert client.get(f"/choices/paid-requests/?q=RB-{other:07d}").json["results"] == []
+    found = client.get("/choices/paid-requests/?q=centre").json["results"]
     assert found and {row["id"] for row in found} <= a_paid
 
 
@@ -57,4 +57,4 @@ def test_no_page_lists_every_partner(client, filled):
 
 
 def test_choices_need_a_signed_in_user(client, filled):
-    assert client.get("/choices/partners?q=Centre").status_code in (302, 401, 403)
+    assert client.get("/choices/partners/?q=Centre").status_code in (302, 401, 403)

@@ -56,5 +56,11 @@ def test_no_page_lists_every_partner(client, filled):
     assert script.status_code == 200
 
 
-def test_choices_need_a_signed_in_user(client, filled):
+def test_choices_need_the_rights_of_the_form_they_serve(client, world):
     assert client.get("/choices/partners/?q=Centre").status_code in (302, 401, 403)
+    login(client, world.a.users["support"])  # uses the audited look-up page, never a money form
+    assert client.get("/choices/partners/?q=Centre").status_code == 403
+    assert client.get("/choices/paid-requests/?q=Centre").status_code == 403
+    client.get("/logout/")
+    login(client, world.a.users["correspondent"])
+    assert client.get("/choices/paid-requests/?q=Centre").status_code == 200

@@ -24,7 +24,7 @@ from console.errors import DomainError
 from console.extensions import db
 from console.money.models import ReimbursementRequest, RequestStatus
 from console.partners import lookup
-from console.partners.models import Partner, PartnerStatus, search_key
+from console.partners.models import Partner, PartnerStatus
 from console.tenants.scoping import get_scoped
 
 MAX_CHOICES = 20
@@ -70,7 +70,7 @@ class PaidRequestChoicesView(BaseView):
     @expose("/")
     @has_access
     def search(self):
-        """Paid requests whose reference or partner's name matches ``q``, latest payments first."""
+        """Paid requests whose reference (RB-…) or partner (name, identifier, SIRET…) matches ``q``, latest first."""
         text = (request.args.get("q") or "").strip()
         if len(text) < lookup.MIN_LENGTH:
             return jsonify(results=[])
@@ -83,7 +83,7 @@ class PaidRequestChoicesView(BaseView):
         if text.upper().startswith("RB-") or text.isdigit():
             statement = statement.where(ReimbursementRequest.id == int(digits or 0))
         else:
-            statement = statement.where(Partner.name_key.like(f"%{lookup._like(search_key(text))}%", escape="\\"))
+            statement = statement.where(lookup.criterion(text))  # the partner, as the look-up finds it
         rows = db.session.scalars(statement).all()
         lookup.audit(db.session, g.user, text, "choice", len(rows))
         db.session.commit()

@@ -1,5 +1,4 @@
 """Collectivités: created by operators, read by their own users."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from console.extensions import db
@@ -7,6 +6,7 @@ from console.partners.validators import validate_email
 from console.tenants import api as tenants_api
 from console.tenants.models import Collectivite
 from console.tenants.rules import validate_code, validate_siren, validate_slug
+from console.views.lists import ScaledInterface
 from console.views.base import TenantModelRestApi, TenantModelView, form_rule, schema_rule
 
 LABELS = {
@@ -27,16 +27,15 @@ class CollectiviteWrites:
     """The form and the API alike: name, SIREN, slug and code checked before writing, the change audited."""
 
     def pre_add(self, item: Collectivite) -> None:
-        tenants_api.check_unique_collectivite(db.session, item)
-        tenants_api.audit_collectivite(db.session, item, created=True)
+        tenants_api.save_collectivite(db.session, item, created=True)
 
     def pre_update(self, item: Collectivite) -> None:
-        tenants_api.check_unique_collectivite(db.session, item)
-        tenants_api.audit_collectivite(db.session, item, created=False)
+        tenants_api.save_collectivite(db.session, item, created=False)
 
 
 class CollectiviteView(CollectiviteWrites, TenantModelView):
-    datamodel = SQLAInterface(Collectivite)
+    datamodel = ScaledInterface(Collectivite)
+    base_order = ("name", "asc")
     class_permission_name = "Collectivite"
     list_title = _l("Collectivités")
     show_title = _l("Collectivité")
@@ -52,7 +51,7 @@ class CollectiviteView(CollectiviteWrites, TenantModelView):
 
 class CollectiviteApi(CollectiviteWrites, TenantModelRestApi):
     resource_name = "collectivite"
-    datamodel = SQLAInterface(Collectivite)
+    datamodel = ScaledInterface(Collectivite)
     class_permission_name = "Collectivite"
     list_columns = ["id"] + COLUMNS
     show_columns = ["id"] + COLUMNS + ["created_at"]

@@ -30,17 +30,33 @@ def migration_command(message: str) -> None:
 @click.option("--password", required=True, help="Password of every demo account.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has collectivités.")
 @click.option("--cheques", type=click.IntRange(min=0), default=0,
-              help="Then add this many cheques (bulk inserts, for benchmarks), e.g. 1000000.")
+              help="Then add this many cheques to the demo collectivités (bulk inserts), e.g. 1000000.")
+@click.option("--scale", type=click.Choice(["small", "regional", "national"]), default=None,
+              help="Then add collectivités of uneven sizes: national = 100 collectivités, 20,000 partners, "
+                   "2,000,000 cheques, 200,000 requests, 20,000 complaints (regional a tenth, small less).")
 @with_appcontext
-def demo_command(password: str, if_empty: bool, cheques: int) -> None:
-    """Fill the database with deterministic, realistic demo data."""
+def demo_command(password: str, if_empty: bool, cheques: int, scale: str | None) -> None:
+    """Fill the database with deterministic, realistic demo data; optionally add volumes for benchmarks."""
+    import time
+
     from console.demo import load_demo
+    from console.demo_scale import SCALES, load_scale
     from console.money.demo import bulk_cheques
 
-    accounts = load_demo(password, if_empty=if_empty)
+    # The volumes go on top of the demo: an empty database gets the demo first, a demo database keeps it.
+    accounts = load_demo(password, if_empty=if_empty or bool(cheques or scale))
     if cheques:
-        click.echo(f"{bulk_cheques(cheques)} benchmark cheques added.")
-    if accounts is None:
+        started = time.monotonic()
+        written = bulk_cheques(cheques)
+        click.echo(f"{written} benchmark cheques added in {time.monotonic() - started:.0f} s.")
+    if scale:
+        started = time.monotonic()
+        try:
+            accounts = (accounts or []) + load_scale(SCALES[scale], password)
+        except RuntimeError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Scale {scale!r} loaded in {time.monotonic() - started:.0f} s; collectivités by size below.")
+    if not accounts:
         click.echo("The database already holds data: demo skipped.")
         return
     click.echo("Demo accounts (password: the one given):")

@@ -60,6 +60,9 @@ class Complaint(TenantOwned, Model):
     __table_args__ = (
         Index("ix_complaint_collectivite_status", "collectivite_id", "status"),
         Index("ix_complaint_request", "request_id"),
+        # The list's order (newest first, id last), for one collectivité and for the operator.
+        Index("ix_complaint_collectivite_order", "collectivite_id", "received_on", "id"),
+        Index("ix_complaint_order", "received_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

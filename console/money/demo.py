@@ -2,17 +2,18 @@
 fraud blocks and complaints in and out of time; plus ``bulk_cheques(n)`` for benchmark volumes.
 
 The demo goes through the domain APIs (so it obeys every rule); the bulk generator writes
-with Core ``executemany`` inserts in chunks, for millions of rows.
+with ``console.bulk`` (COPY on PostgreSQL, executemany elsewhere), for millions of rows.
 """
 from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select
 
+from console.bulk import BulkWriter, next_id
 from console.complaints import api as complaints_api
 from console.demo import STEPS
 from console.errors import DomainError
@@ -31,7 +32,6 @@ from console.tenants.models import Collectivite
 CHEQUIERS_PER_COLLECTIVITE = 125  # x 4 collectivités x 10 cheques = 5,000 cheques
 PRESCRIPTEURS = ["CCAS", "Mission locale", "Pôle emploi", "Maison France services", "Centre social", "Mairie annexe"]
 DEMO_IBANS = ["FR7630006000011234567890189", "FR1420041010050500013M02606", "FR7630001007941234567890185"]
-CHUNK = 10_000
 
 
 def _schedules(collectivite: Collectivite, today: date) -> None:
@@ -228,24 +228,10 @@ STEPS.append(money_step)
 
 # -- benchmark volumes ---------------------------------------------------------------------------
 
-def _next_id(connection: Any, table: Any) -> int:
-    return (connection.scalar(select(func.max(table.c.id))) or 0) + 1
-
-
-def _chunks(rows: Iterator[dict], size: int = CHUNK) -> Iterator[list[dict]]:
-    chunk: list[dict] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def bulk_cheques(count: int, seed: int = 1) -> int:
     """Add ``count`` cheques (in chéquiers of 10) spread over every collectivité, most accepted, a tenth of
-    them in paid requests; Core executemany in chunks, ids given here. Returns the cheques written."""
+    them in paid requests; written by ``console.bulk`` (COPY on PostgreSQL), ids given here. Returns the cheques
+    written."""
     rng = random.Random(seed)
     today = date.today()
     engine = db.engine
@@ -263,18 +249,9 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
         if not tenants:
             raise RuntimeError("Load the demo first: bulk cheques need approved partners and fee schedules.")
         tables = [Chequier.__table__, Cheque.__table__, ReimbursementRequest.__table__, ReimbursementLine.__table__]
-        ids = {table.name: _next_id(connection, table) for table in tables}
-        chequiers, rows = (count + 9) // 10, {"chequier": [], "cheque": [], "reimbursement_request": [],
-                                                "reimbursement_line": []}
-
-        def flush(final: bool = False) -> None:
-            if not final and len(rows["cheque"]) < CHUNK:
-                return
-            # Parents first (chéquiers, cheques, requests, then lines): foreign keys are checked at once.
-            for table in tables:
-                if rows[table.name]:
-                    connection.execute(insert(table), rows[table.name])
-                    rows[table.name] = []
+        ids = {table.name: next_id(connection, table) for table in tables}
+        chequiers = (count + 9) // 10
+        writer = BulkWriter(connection, tables)  # parents first: chéquiers, cheques, requests, lines
 
         written = 0
         for index in range(chequiers):
@@ -283,7 +260,7 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
             validity = issued_on + timedelta(days=365)
             chequier_id = ids["chequier"]
             ids["chequier"] += 1
-            rows["chequier"].append({"id": chequier_id, "collectivite_id": collectivite_id,
+            writer.add(Chequier.__table__, {"id": chequier_id, "collectivite_id": collectivite_id,
                                      "number": f"BN{chequier_id:09d}", "prescripteur": "CCAS",
                                      "prescripteur_id": prescripteurs[collectivite_id],
                                      "issued_on": issued_on, "validity_date": validity,
@@ -301,7 +278,7 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
                 cheque_id = ids["cheque"]
                 ids["cheque"] += 1
                 accepted = in_request or rng.random() < 0.7
-                rows["cheque"].append({
+                writer.add(Cheque.__table__, {
                     "id": cheque_id, "collectivite_id": collectivite_id, "number": f"BN{chequier_id:09d}-{position:02d}",
                     "face_value": rules.CHEQUE_VALUE, "validity_date": validity, "chequier_id": chequier_id,
                     "prescripteur": "CCAS", "partner_id": partner_id if accepted else None,
@@ -311,7 +288,7 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
                     "status": (ChequeStatus.reimbursed if in_request else
                                ChequeStatus.accepted if accepted else ChequeStatus.issued).name})
                 if in_request:
-                    rows["reimbursement_line"].append({
+                    writer.add(ReimbursementLine.__table__, {
                         "id": ids["reimbursement_line"], "collectivite_id": collectivite_id, "request_id": request_id,
                         "cheque_id": cheque_id, "fee_schedule_id": schedules[collectivite_id],
                         "face_value": rules.CHEQUE_VALUE, "fees": Decimal("0.00"), "net": rules.CHEQUE_VALUE})
@@ -319,7 +296,7 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
             if in_request:
                 submitted_on = min(today, accepted_on + timedelta(days=5))
                 gross = rules.CHEQUE_VALUE * size
-                rows["reimbursement_request"].append({
+                writer.add(ReimbursementRequest.__table__, {
                     "id": request_id, "collectivite_id": collectivite_id, "partner_id": partner_id,
                     "status": RequestStatus.paid.name, "submitted_on": submitted_on,
                     "submitted_at": datetime.combine(submitted_on, time(9)), "fee_schedule_id": schedules[collectivite_id],
@@ -327,10 +304,7 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
                     "decided_on": submitted_on, "due_on": rules.payment_due_date(submitted_on),
                     "paid_on": submitted_on + timedelta(days=7), "transfer_reference": f"BENCH-{request_id}"})
             written += size
-            flush()
-        flush(final=True)
-        if connection.dialect.name == "postgresql":
-            for table in tables:
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
-                                        f" (SELECT max(id) FROM {table.name}))"))
+            writer.flush_if_full()
+        writer.close()
     return written
+

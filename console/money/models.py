@@ -114,7 +114,13 @@ class Chequier(TenantOwned, Model):
     """A book of 10 cheques issued by the collectivité to a prescripteur, then handed to a citizen."""
 
     __tablename__ = "chequier"
-    __table_args__ = (Index("ix_chequier_collectivite_status", "collectivite_id", "status"),)
+    __table_args__ = (
+        Index("ix_chequier_collectivite_status", "collectivite_id", "status"),
+        # The list's sorts (views/lists.py), for one collectivité and for the operator: the id last.
+        Index("ix_chequier_collectivite_issued_on", "collectivite_id", "issued_on", "id"),
+        Index("ix_chequier_issued_on", "issued_on", "id"),
+        Index("ix_chequier_collectivite_number", "collectivite_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -145,6 +151,10 @@ class Cheque(TenantOwned, Model):
         Index("ix_cheque_collectivite_accepted_on", "collectivite_id", "accepted_on",
               postgresql_include=["face_value"]),
         Index("ix_cheque_chequier", "chequier_id"),
+        # The list's sorts (views/lists.py), for one collectivité and for the operator: the id last.
+        Index("ix_cheque_collectivite_number", "collectivite_id", "number"),
+        Index("ix_cheque_collectivite_accepted_on_id", "collectivite_id", "accepted_on", "id"),
+        Index("ix_cheque_accepted_on_id", "accepted_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -230,6 +240,10 @@ class ReimbursementRequest(TenantOwned, Model):
         Index("ix_request_collectivite_status_due_on", "collectivite_id", "status", "due_on"),
         Index("ix_request_partner_status", "partner_id", "status"),
         Index("ix_request_batch", "batch_id"),
+        # « Suivi des remboursements » (newest first, id last), all statuses or one, one collectivité or all.
+        Index("ix_request_collectivite_order", "collectivite_id", "submitted_on", "id"),
+        Index("ix_request_collectivite_status_order", "collectivite_id", "status", "submitted_on", "id"),
+        Index("ix_request_order", "submitted_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

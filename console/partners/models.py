@@ -125,6 +125,10 @@ class Partner(TenantOwned, Model):
         Index("ix_partner_identifier_prefix", "identifier", **prefixes("identifier")),
         Index("ix_partner_siret", "siret", **prefixes("siret")),
         Index("ix_partner_postcode", "postcode", **prefixes("postcode")),
+        # The list's sorts (views/lists.py): by identifier (unique) or by name then id.
+        Index("ix_partner_collectivite_identifier", "collectivite_id", "identifier"),
+        Index("ix_partner_collectivite_name_order", "collectivite_id", "name", "id"),
+        Index("ix_partner_name_order", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -134,10 +134,12 @@ def _validation_pairs(session: Session, scope: Scope, *where: Any) -> Iterable[t
     ).all()
 
 
-def _average_days_to_payment(session: Session, scope: Scope, start: date, end: date) -> Optional[Decimal]:
-    """Mean calendar days from validation to payment of the requests paid in the period, to 0.1 day."""
-    pairs = _validation_pairs(session, scope, ReimbursementRequest.status == RequestStatus.paid,
-                              _between(ReimbursementRequest.paid_on, start, end))
+Pairs = Iterable[tuple[date, Optional[date], int]]
+
+
+def average_days(pairs: Pairs) -> Optional[Decimal]:
+    """Mean calendar days from validation to payment of (validated on, paid on, requests), to 0.1 day."""
+    pairs = [(validated, paid, n) for validated, paid, n in pairs if paid is not None]
     count = sum(n for _, _, n in pairs)
     if not count:
         return None
@@ -145,10 +147,21 @@ def _average_days_to_payment(session: Session, scope: Scope, start: date, end: d
     return (Decimal(days) / count).quantize(Decimal("0.1"))
 
 
-def _overdue(session: Session, scope: Scope, start: date, end: date, today: date) -> int:
-    """Requests validated in the period that were, or are, paid late (FAQ: 15 days after validation)."""
-    pairs = _validation_pairs(session, scope, _between(ReimbursementRequest.decided_on, start, end))
+def overdue_count(pairs: Pairs, today: date) -> int:
+    """How many of (validated on, paid on, requests) were, or are, paid late (FAQ: 15 days after validation)."""
     return sum(n for validated, paid, n in pairs if is_payment_overdue(validated, today, paid))
+
+
+def _average_days_to_payment(session: Session, scope: Scope, start: date, end: date) -> Optional[Decimal]:
+    """Mean days from validation to payment of the requests paid in the period."""
+    return average_days(_validation_pairs(session, scope, ReimbursementRequest.status == RequestStatus.paid,
+                                          _between(ReimbursementRequest.paid_on, start, end)))
+
+
+def _overdue(session: Session, scope: Scope, start: date, end: date, today: date) -> int:
+    """Requests validated in the period that were, or are, paid late."""
+    return overdue_count(_validation_pairs(session, scope, _between(ReimbursementRequest.decided_on, start, end)),
+                         today)
 
 
 def months_of(start: date, end: date) -> list[date]:

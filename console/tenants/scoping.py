@@ -81,14 +81,15 @@ def _scope_statement(state: ORMExecuteState) -> None:
 
 
 def get_scoped(session: Session, model: type, pk: Any,
-               message: str = N_("This record does not exist or belongs to another collectivité.")) -> Any:
+               message: str = N_("This record does not exist or belongs to another collectivité."),
+               options: tuple = ()) -> Any:
     """A row of the current scope by id, else NotFound: another collectivité's row looks absent.
 
     ``populate_existing`` makes it always query, so a row already in the identity map
-    still goes through the tenant criteria.
+    still goes through the tenant criteria; ``options`` are loader options (eager loads).
     """
     key = record_id(pk)  # garbage, or an id beyond 64 bits, names no row (and must not reach the database)
-    row = None if key is None else session.get(model, key, populate_existing=True)
+    row = None if key is None else session.get(model, key, populate_existing=True, options=options)
     if row is None:
         raise NotFound(message, rule="not_found")
     return row

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from console.i18n import TEMPLATE_FILTERS
 from console.views.audit import AuditView
+from console.views.choices import PaidRequestChoicesView, PartnerChoicesView
 from console.views.collectivites import CollectiviteApi, CollectiviteView
 from console.views.complaints import ComplaintsView
 from console.views.dashboard import DashboardView
@@ -43,6 +44,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", **ADMIN)
     appbuilder.add_view(AuditView, "AuditTrail", label=_l("Audit trail"), icon="fa-shield-alt", **ADMIN)
     appbuilder.add_view_no_menu(ForgotPasswordView)
+    appbuilder.add_view_no_menu(PartnerChoicesView)
+    appbuilder.add_view_no_menu(PaidRequestChoicesView)
     appbuilder.add_api(CollectiviteApi)
     appbuilder.add_api(PartnerApi)
     appbuilder.add_api(AffiliationApi)

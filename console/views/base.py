@@ -6,20 +6,18 @@ from typing import Any, Callable
 from flask import abort, flash, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.exceptions import DatabaseException
 from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FormError
 
 from console.display import FormattedColumns
-from console.errors import N_, DomainError, NotFound, unique_refusal
+from console.errors import N_, DomainError, NotFound
 from console.extensions import db
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 from console.tenants.scoping import TenantFilter, get_scoped
+from console.views.lists import BoundedList, ScaledInterface
 
 TENANT_FILTERS = [["id", TenantFilter, None]]
 #: The blank choice of a form's collectivité: the user's own (operators, who have none, must pick one).
@@ -68,24 +66,7 @@ def tenant_relations(model: type) -> list[str]:
     ]
 
 
-class UniqueAwareInterface(SQLAInterface):
-    """FAB's data interface: a write refused by a unique constraint (a race past the domain's check) raises
-    the documented refusal (a 409 Conflict) instead of FAB's raw database message or a server error."""
-
-    def add(self, item: Any, commit: bool = True) -> None:
-        try:
-            super().add(item, commit)
-        except (IntegrityError, DatabaseException) as error:
-            raise unique_refusal(error) from error
-
-    def edit(self, item: Any, commit: bool = True) -> None:
-        try:
-            super().edit(item, commit)
-        except (IntegrityError, DatabaseException) as error:
-            raise unique_refusal(error) from error
-
-
-class TenantModelView(FormattedColumns, ModelView):
+class TenantModelView(BoundedList, FormattedColumns, ModelView):
     """A ModelView restricted to the user's collectivité on every path, including drop-downs."""
 
     base_filters = TENANT_FILTERS
@@ -93,7 +74,8 @@ class TenantModelView(FormattedColumns, ModelView):
 
     def __init__(self, **kwargs: Any) -> None:
         model = self.datamodel.obj
-        self.datamodel = UniqueAwareInterface(model)
+        if not isinstance(self.datamodel, ScaledInterface):
+            self.datamodel = ScaledInterface(model)
         rel_filters = {name: TENANT_FILTERS for name in tenant_relations(model)}
         # FAB ignores add_query_rel_fields on a ModelView: the *_form_ variants are the ones read.
         self.add_form_query_rel_fields = {**rel_filters, **(self.add_form_query_rel_fields or {})}
@@ -148,7 +130,8 @@ class TenantModelRestApi(ModelRestApi):
 
     def __init__(self) -> None:
         model = self.datamodel.obj
-        self.datamodel = UniqueAwareInterface(model)
+        if not isinstance(self.datamodel, ScaledInterface):
+            self.datamodel = ScaledInterface(model)
         rel_filters = {name: TENANT_FILTERS for name in tenant_relations(model)}
         self.add_query_rel_fields = {**rel_filters, **(self.add_query_rel_fields or {})}
         self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}

@@ -1,5 +1,4 @@
 """Collectivités: created by operators, read by their own users."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from console.extensions import db
@@ -7,6 +6,7 @@ from console.partners.validators import validate_email
 from console.tenants import api as tenants_api
 from console.tenants.models import Collectivite
 from console.tenants.rules import validate_code, validate_siren, validate_slug
+from console.views.lists import ScaledInterface
 from console.views.base import TenantModelRestApi, TenantModelView, form_rule, schema_rule
 
 LABELS = {
@@ -34,7 +34,8 @@ class CollectiviteWrites:
 
 
 class CollectiviteView(CollectiviteWrites, TenantModelView):
-    datamodel = SQLAInterface(Collectivite)
+    datamodel = ScaledInterface(Collectivite)
+    base_order = ("name", "asc")
     class_permission_name = "Collectivite"
     list_title = _l("Collectivités")
     show_title = _l("Collectivité")
@@ -50,7 +51,7 @@ class CollectiviteView(CollectiviteWrites, TenantModelView):
 
 class CollectiviteApi(CollectiviteWrites, TenantModelRestApi):
     resource_name = "collectivite"
-    datamodel = SQLAInterface(Collectivite)
+    datamodel = ScaledInterface(Collectivite)
     class_permission_name = "Collectivite"
     list_columns = ["id"] + COLUMNS
     show_columns = ["id"] + COLUMNS + ["created_at"]

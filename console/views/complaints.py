@@ -5,20 +5,19 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from console.complaints import api as complaints_api
 from console.complaints.api import OUT_OF_TIME
-from console.complaints.models import Complaint, ComplaintChannel, ComplaintStatus
+from console.complaints.models import Complaint, ComplaintChannel, ComplaintEvent, ComplaintStatus
 from console.errors import DomainError
 from console.extensions import db
-from console.money.models import ReimbursementRequest, RequestStatus
+from console.money.models import ReimbursementRequest
 from console.views.base import flash_error
+from console.views.choices import chosen, remote_select, request_text
 from console.views.base import attempt
 from console.views.money import act, found, page_of, render, today, user_id
 from console.views.reports import parse_day
-
-#: The paid requests offered in the form's drop-down, most recent first.
-REQUEST_CHOICES = 300
 
 
 class ComplaintsView(BaseView):
@@ -37,7 +36,8 @@ class ComplaintsView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        statement = select(Complaint).order_by(Complaint.received_on.desc(), Complaint.id.desc())
+        statement = (select(Complaint).options(joinedload(Complaint.request).joinedload(ReimbursementRequest.partner))
+                     .order_by(Complaint.received_on.desc(), Complaint.id.desc()))
         status = request.args.get("status")
         if status in ComplaintStatus.__members__:
             statement = statement.where(Complaint.status == ComplaintStatus[status])
@@ -50,7 +50,9 @@ class ComplaintsView(BaseView):
     @expose("/<int:pk>")
     @has_access
     def show(self, pk: int):
-        return self._render("complaints/complaint.html", item=found(Complaint, pk))
+        return self._render("complaints/complaint.html", item=found(
+            Complaint, pk, joinedload(Complaint.request).joinedload(ReimbursementRequest.partner),
+            selectinload(Complaint.events).joinedload(ComplaintEvent.by)))
 
     @expose("/new", methods=["GET", "POST"])
     @has_access
@@ -67,10 +69,10 @@ class ComplaintsView(BaseView):
                     message += " " + gettext("It was received out of time and cannot be accepted.")
                 flash(message, "success" if complaint.in_time else "warning")
                 return redirect(url_for("ComplaintsView.show", pk=complaint.id))
-        requests = db.session.scalars(
-            select(ReimbursementRequest).where(ReimbursementRequest.status == RequestStatus.paid)
-            .order_by(ReimbursementRequest.paid_on.desc()).limit(REQUEST_CHOICES)).all()
-        return self._render("complaints/new_complaint.html", requests=requests)
+        # Paid requests number thousands: the field searches as the user types (views/choices.py).
+        picked = chosen(ReimbursementRequest, request.form.get("request"), joinedload(ReimbursementRequest.partner))
+        return self._render("complaints/new_complaint.html", request_field=remote_select(
+            "request", "PaidRequestChoicesView.search", picked, request_text, required=True))
 
     @expose("/<int:pk>/review", methods=["POST"])
     @has_access

@@ -14,7 +14,7 @@ from console.errors import DomainError
 from console.extensions import db
 from console.i18n import format_money
 from console.reports import api as reports_api
-from console.reports import figures
+from console.reports import aggregates, figures
 from console.reports.access import sees_money
 from console.reports.summary import key_figure_labels
 from console.tenants.context import Scope, current_scope, only
@@ -78,10 +78,14 @@ class DashboardView(BaseView):
         money = sees_money(g.user.role_names)
         picked = request.args.get("collectivite", "")
         scope = _scope(int(picked) if picked.isdigit() else None)
-        key = figures.key_figures(db.session, scope, start, end, today)
+        # Every collectivité at once: the daily figures of the periodic job (reports/aggregates.py).
+        everything = scope.everything
+        key = (aggregates.key_figures(db.session, start, end, today) if everything
+               else figures.key_figures(db.session, scope, start, end, today))
         shown = vars(key) if money else figures.without_money(key)
         lines = [(label, display(shown[name], kind)) for name, label, kind in key_figure_labels() if name in shown]
-        months = figures.monthly(db.session, scope, start, end)
+        months = (aggregates.monthly(db.session, start, end) if everything
+                  else figures.monthly(db.session, scope, start, end))
         labels = [format_date(row.month, "MM/yy") for row in months]
         charts = [bar_chart(gettext("Cheques accepted per month"), labels, [m.cheques_accepted for m in months])]
         if money:
@@ -95,4 +99,5 @@ class DashboardView(BaseView):
         return self.render_template(
             "reports/dashboard.html", lines=lines, charts=charts, start=start, end=end, error=error,
             collectivites=collectivites, picked=picked,
+            refreshed_at=aggregates.refreshed_at(db.session) if everything else None, everything=everything,
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Response, g, request
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +14,7 @@ from console.partners import lookup
 from console.partners.models import LookupAudit
 from console.views.base import READ_ONLY
 from console.views.partners import bilingual, flash_refusal
+from console.views.lists import BoundedList, ScaledInterface
 
 
 class LookupView(BaseView):
@@ -90,10 +90,10 @@ class LookupApi(BaseApi):
 CHANNELS = {"page": _l("Search page"), "api": _l("API"), "export": _l("Excel export")}
 
 
-class LookupAuditView(FormattedColumns, ModelView):
+class LookupAuditView(BoundedList, FormattedColumns, ModelView):
     """Who looked up what, and when (operators)."""
 
-    datamodel = SQLAInterface(LookupAudit)
+    datamodel = ScaledInterface(LookupAudit)
     class_permission_name = "LookupAudit"
     base_permissions = READ_ONLY
     base_order = ("at", "desc")

@@ -17,6 +17,7 @@ from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from console.errors import N_, DomainError, NotFound
 from console.extensions import db
@@ -25,13 +26,15 @@ from console.money import api as money_api
 from console.money import dates
 from console.money.dates import EntryDate, paris_day
 from console.money.models import (
-    BatchStatus, ChequeRejection, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus,
+    BatchStatus, ChequeRejection, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest, RequestStatus,
 )
-from console.partners.models import Partner, PartnerStatus
+from console.partners.models import Partner
 from console.partners.validators import mask_iban
 from console.tenants.api import is_operator
 from console.tenants.models import utcnow
 from console.views.base import attempt, flash_error
+from console.views.choices import chosen, remote_select
+from console.views.lists import CappedCount, capped_count, deepest_page, refuse_depth, too_deep
 from console.views.reports import parse_day
 
 PAGE_SIZE = 50
@@ -71,31 +74,45 @@ def act(action: Callable[[], Any], success: str, back: str) -> Response:
     return redirect(back)
 
 
-def found(model: type, pk: int) -> Any:
-    """A row of the user's collectivité, else 404."""
+def found(model: type, pk: int, *options: Any) -> Any:
+    """A row of the user's collectivité (with the eager loads given), else 404."""
     try:
-        return money_api.get(db.session, model, pk)
+        return money_api.get(db.session, model, pk, options=options)
     except NotFound:
         abort(404)
 
 
-def approved_partners() -> list[Partner]:
-    return db.session.scalars(select(Partner).where(Partner.status == PartnerStatus.approved)
-                              .order_by(Partner.name)).all()
+def partner_field(chosen_id: Any = None, **params: Any) -> Any:
+    """The partner drop-down of a form or filter, filled as the user types (thousands of partners)."""
+    return remote_select("partner", "PartnerChoicesView.search", chosen(Partner, chosen_id), **params)
+
+
+def requested_page() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
 
 
 def page_of(statement: Any) -> tuple[list, int, int]:
-    """One page of a select (``?page=``), the page number and the page count."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    page = max(request.args.get("page", 1, type=int), 1)
+    """One page of a select (``?page=``), the page number and the page count (both bounded: lists.py)."""
+    total = capped_count(db.session, statement)
+    page = requested_page()
+    if too_deep((page - 1) * PAGE_SIZE):
+        refuse_depth()
+        page = deepest_page(PAGE_SIZE)
     rows = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return rows, page, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return rows, page, CappedCount(pages) if isinstance(total, CappedCount) else pages
+
+
+#: What a request's page and the API show with it: loaded with the request, not one query per line.
+REQUEST_DETAILS = (joinedload(ReimbursementRequest.partner), joinedload(ReimbursementRequest.fee_schedule),
+                   joinedload(ReimbursementRequest.decided_by), joinedload(ReimbursementRequest.batch),
+                   selectinload(ReimbursementRequest.lines).joinedload(ReimbursementLine.cheque))
 
 
 def filtered_requests(partner_id: int | None = None) -> Any:
     """The requests of the list's filters: status, overdue (validated, unpaid, past due), partner."""
-    statement = select(ReimbursementRequest).order_by(ReimbursementRequest.submitted_on.desc(),
-                                                      ReimbursementRequest.id.desc())
+    statement = (select(ReimbursementRequest).options(joinedload(ReimbursementRequest.partner))
+                 .order_by(ReimbursementRequest.submitted_on.desc(), ReimbursementRequest.id.desc()))
     status = request.args.get("status")
     if status in RequestStatus.__members__:
         statement = statement.where(ReimbursementRequest.status == RequestStatus[status])
@@ -141,7 +158,8 @@ class ReimbursementsView(BaseView):
     def list(self):
         rows, page, pages = page_of(filtered_requests())
         partner = request.args.get("partner", type=int)
-        return render(self, "money/requests.html", rows=rows, page=page, pages=pages, partners=approved_partners(),
+        return render(self, "money/requests.html", rows=rows, page=page, pages=pages,
+                      partner_field=partner_field(partner),
                       statuses=list(RequestStatus),
                       status=request.args.get("status", ""),
                       overdue=request.args.get("overdue", "").lower() in ("1", "true", "on", "yes"),
@@ -150,7 +168,7 @@ class ReimbursementsView(BaseView):
     @expose("/<int:pk>")
     @has_access
     def show(self, pk: int):
-        item = found(ReimbursementRequest, pk)
+        item = found(ReimbursementRequest, pk, *REQUEST_DETAILS)
         block = money_api.active_block(db.session, item.partner_id)
         complaints = self._complaints(item)
         return render(self, "money/request.html", item=item, block=block, complaints=complaints,
@@ -179,13 +197,15 @@ class ReimbursementsView(BaseView):
     @has_access
     def new(self):
         if request.method == "GET":
-            return render(self, "money/new_request.html", partners=approved_partners(), refusals=[])
+            return render(self, "money/new_request.html", partner_field=partner_field(required=True, approved=1),
+                          refusals=[])
         submission = attempt(lambda: money_api.submit_request(
             db.session, request.form.get("partner", type=int), request.form.get("cheques", ""),
             form_entry_date("submitted_on"), user_id()))
         if isinstance(submission, DomainError):
             flash_error(submission)
-            return render(self, "money/new_request.html", partners=approved_partners(),
+            return render(self, "money/new_request.html",
+                          partner_field=partner_field(request.form.get("partner"), required=True, approved=1),
                           refusals=getattr(submission, "refusals", []), form=request.form), 422
         flash(gettext("Request %(reference)s received: %(count)s cheques, %(net)s to reimburse.",
                       reference=submission.request.reference, count=submission.request.cheque_count,
@@ -198,7 +218,7 @@ class ReimbursementsView(BaseView):
     @has_access
     def accept(self):
         if request.method == "GET":
-            return render(self, "money/accept.html", partners=approved_partners())
+            return render(self, "money/accept.html", partner_field=partner_field(required=True, approved=1))
         number = request.form.get("number", "")
         return act(lambda: money_api.accept_cheque(db.session, number, request.form.get("partner", type=int),
                                                    form_entry_date("accepted_on")),
@@ -242,7 +262,8 @@ class ReimbursementsView(BaseView):
     @expose("/batches/")
     @has_access
     def batches(self):
-        rows, page, pages = page_of(select(PaymentBatch).order_by(PaymentBatch.payment_date.desc()))
+        rows, page, pages = page_of(select(PaymentBatch).order_by(PaymentBatch.payment_date.desc(),
+                                                                  PaymentBatch.id.desc()))
         return render(self, "money/batches.html", rows=rows, page=page, pages=pages)
 
     @expose("/batches/add", methods=["POST"])

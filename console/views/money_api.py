@@ -13,7 +13,10 @@ from console.errors import N_, BadRequest, DomainError, NotFound
 from console.extensions import db
 from console.money import api as money_api
 from console.money.models import ReimbursementRequest
-from console.views.money import entry_date, filtered_requests, page_of, today, user_id
+from console.views.lists import depth_message, too_deep
+from console.views.money import (
+    PAGE_SIZE, REQUEST_DETAILS, entry_date, filtered_requests, page_of, requested_page, today, user_id,
+)
 
 
 class SubmissionSchema(Schema):
@@ -182,7 +185,9 @@ class ReimbursementApi(BaseApi):
             401:
               $ref: '#/components/responses/401'
         """
-        rows, page, pages = page_of(filtered_requests())
+        if too_deep((requested_page() - 1) * PAGE_SIZE):
+            return self.response_400(message=depth_message())
+        rows, page, pages = page_of(filtered_requests().options(*REQUEST_DETAILS))
         return self.response(200, result=[request_json(r) for r in rows], page=page, pages=pages)
 
     @api_expose("/<int:pk>", methods=["GET"])
@@ -201,7 +206,7 @@ class ReimbursementApi(BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            item = money_api.get(db.session, ReimbursementRequest, pk)
+            item = money_api.get(db.session, ReimbursementRequest, pk, options=REQUEST_DETAILS)
         except NotFound:
             return self.response_404()
         return self.response(200, result=request_json(item))

@@ -3,7 +3,6 @@ import io
 
 from flask import Response, abort, send_file, url_for
 from flask_appbuilder import ModelView, expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -12,6 +11,7 @@ from console.display import FormattedColumns
 from console.extensions import db
 from console.mail import OutboxAttachment, OutboxMessage
 from console.views.base import READ_ONLY
+from console.views.lists import BoundedList, ScaledInterface
 
 
 def attachment_links(attachments: list[OutboxAttachment]) -> Markup:
@@ -22,8 +22,8 @@ def attachment_links(attachments: list[OutboxAttachment]) -> Markup:
     )
 
 
-class OutboxView(FormattedColumns, ModelView):
-    datamodel = SQLAInterface(OutboxMessage)
+class OutboxView(BoundedList, FormattedColumns, ModelView):
+    datamodel = ScaledInterface(OutboxMessage)
     class_permission_name = "Outbox"
     base_permissions = READ_ONLY
     base_order = ("created_at", "desc")

@@ -80,8 +80,8 @@ class ExportView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        reports_api.expire_exports(db.session)
-        db.session.commit()
+        if reports_api.expire_exports(db.session):
+            db.session.commit()  # only then: a commit expires the loaded user, read again by the next line
         user = g.user
         exports = db.session.execute(
             reports_api.visible_exports(user).order_by(Export.created_at.desc(), Export.id.desc()).limit(LIST_LIMIT)

@@ -2,7 +2,7 @@
 from flask import g
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.sqla.filters import FilterInFunction
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy.orm import selectinload
 from flask_babel import lazy_gettext as _l
 
 from console.extensions import db
@@ -11,13 +11,14 @@ from console.tenants import api as tenants_api
 from console.tenants.context import current_scope
 from console.tenants.models import ConsoleUser
 from console.tenants.roles import TENANT_ROLES
+from console.views.lists import ScaledInterface
 from console.views.base import TenantModelView
 
 ROLE_CHOICES = [["name", FilterInFunction, lambda: list(TENANT_ROLES)]]
 
 
 class TenantUserView(TenantModelView):
-    datamodel = SQLAInterface(ConsoleUser)
+    datamodel = ScaledInterface(ConsoleUser, eager=[selectinload(ConsoleUser.roles)])
     class_permission_name = "TenantUser"
     list_title = _l("Users of the collectivité")
     show_title = _l("User")
@@ -39,6 +40,8 @@ class TenantUserView(TenantModelView):
     add_columns = ["first_name", "last_name", "username", "email", "roles"]
     edit_columns = ["first_name", "last_name", "email", "roles", "active"]
     search_columns = ["first_name", "last_name", "username", "email", "active"]
+    order_columns = ["username", "last_name"]
+    base_order = ("username", "asc")
     add_form_query_rel_fields = edit_form_query_rel_fields = {"roles": ROLE_CHOICES}
     description_columns = {
         "roles": _l("A temporary password is e-mailed to the new user, to be changed at the first login."),

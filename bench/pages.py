@@ -1,0 +1,229 @@
+"""Benchmark: the console's pages at national scale, next to a stock Flask-AppBuilder list of the same table.
+
+    scripts/with-services .venv/bin/python bench/pages.py [--scale national|regional|small]
+                                                          [--seconds 15] [--users 8] [--workers 2]
+
+1. A scratch database on the server of --database (default CONSOLE_TEST_POSTGRES_URL): ``console init``
+   then ``console demo --scale`` (the 4 demo collectivités, then the scale's collectivités of uneven sizes).
+2. SQL per request: each page once in this process (Flask test client), statements counted on the engine.
+3. The console (``console:create_app()``) and ``bench/stock_app.py`` served by gunicorn, --workers sync
+   workers each, on loopback ports.
+4. For each page, --users signed-in HTTP clients, half the correspondent of the largest collectivité and
+   half the operator, interleaved, request it for --seconds; then the stock list alone, same clients.
+Prints, per page and role, req/s and p50/p95/p99 in ms, with the SQL statements per request.
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.export_million import scratch_database  # noqa: E402
+
+PASSWORD = "Banc-d-essai-pages-1"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PAGES = [  # (name, path, kind)
+    ("partner list", "/partnerview/list/", "page"),
+    ("reimbursement follow-up", "/reimbursements/", "page"),
+    ("cheques list", "/chequeview/list/", "page"),
+    ("dashboard", "/dashboard/", "page"),
+    ("complaints", "/complaints/", "page"),
+    ("API reimbursement list (JWT)", "/api/v1/reimbursement/", "api"),
+]
+STOCK = ("stock FAB partner list", "/partnerstockview/list/", "page")
+CONSOLE_APP = "console:create_app({'RATELIMIT_ENABLED': False})"
+
+
+def console(*args: str, env: dict[str, str]) -> str:
+    return subprocess.run([str(ROOT / ".venv/bin/console"), *args], env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+class Client:
+    """One user's HTTP session: cookies (web pages) or a JWT (API)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.headers: dict[str, str] = {}
+
+    def get(self, path: str) -> bytes:
+        request = urllib.request.Request(self.base + path, headers=self.headers)
+        with self.opener.open(request, timeout=60) as response:
+            return response.read()
+
+    def login(self, username: str) -> "Client":
+        token = CSRF.search(self.get("/login/").decode()).group(1)
+        data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token}).encode()
+        self.opener.open(urllib.request.Request(self.base + "/login/", data=data), timeout=60).read()
+        return self
+
+    def api_login(self, username: str) -> "Client":
+        body = json.dumps({"username": username, "password": PASSWORD, "provider": "db"}).encode()
+        request = urllib.request.Request(self.base + "/api/v1/security/login", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with self.opener.open(request, timeout=60) as response:
+            self.headers = {"Authorization": "Bearer " + json.loads(response.read())["access_token"]}
+        return self
+
+
+def hammer(clients: list[tuple[str, Client]], path: str, seconds: float) -> dict[str, list[float]]:
+    """Each client requests ``path`` in a loop for ``seconds``; latencies (s) by role."""
+    latencies: dict[str, list[float]] = {role: [] for role, _ in clients}
+    stop = time.monotonic() + seconds
+
+    def run(role: str, client: Client) -> None:
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            client.get(path)
+            latencies[role].append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def sql_per_request(database: str, users: dict[str, str]) -> dict[tuple[str, str], int]:
+    """Statements sent by one request of each page, per role, in this process."""
+    from sqlalchemy import event
+
+    from console import create_app
+    from console.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "RATELIMIT_ENABLED": False, "TESTING": True})
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    def call(method, *args, **kwargs):
+        with app.app_context():  # each request its own context (its own ``g``), as in production
+            return method(*args, **kwargs)
+
+    counts = {}
+    for role, username in users.items():
+        client = app.test_client()
+        token = CSRF.search(call(client.get, "/login/").get_data(as_text=True)).group(1)
+        call(client.post, "/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        jwt = call(client.post, "/api/v1/security/login", json={"username": username, "password": PASSWORD,
+                                                                 "provider": "db"}).json["access_token"]
+        for name, path, kind in PAGES:
+            statements.clear()
+            headers = {"Authorization": f"Bearer {jwt}"} if kind == "api" else {}
+            assert call(client.get, path, headers=headers).status_code == 200, path
+            counts[(name, role)] = len(statements)
+    engine.dispose()
+    return counts
+
+
+def serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                                "--no-control-socket", "--log-level", "warning", app], env=env, cwd=ROOT)
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2).read()
+            return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError(f"{app} did not start on port {port}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="national", choices=["small", "regional", "national"])
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", default=os.environ.get("CONSOLE_TEST_POSTGRES_URL"))
+    arguments = parser.parse_args()
+    if not arguments.database:
+        parser.error("--database (or CONSOLE_TEST_POSTGRES_URL: run under scripts/with-services)")
+    database, drop = scratch_database(arguments.database)
+    env = {**os.environ, "CONSOLE_DATABASE_URL": database, "CONSOLE_SECRET_KEY": "bench-pages-secret",
+           "CONSOLE_EXPORT_DIR": tempfile.mkdtemp()}
+    servers: list[subprocess.Popen] = []
+    try:
+        started = time.monotonic()
+        console("init", env=env)
+        console("demo", "--password", PASSWORD, "--scale", arguments.scale, env=env)
+        print(f"loaded scale {arguments.scale!r} in {time.monotonic() - started:.0f} s", flush=True)
+        from bench.stock_app import STOCK_USER, prepare
+
+        os.environ["CONSOLE_DATABASE_URL"] = database
+        prepare(PASSWORD)
+        largest = largest_correspondent(database)
+        users = {"correspondent": largest, "operator": "operateur"}
+        sql = sql_per_request(database, users)
+        ports = free_port(), free_port()
+        servers = [serve(CONSOLE_APP, ports[0], arguments.workers, env),
+                   serve("bench.stock_app:create_stock_app()", ports[1], arguments.workers, env)]
+        base, stock_base = (f"http://127.0.0.1:{port}" for port in ports)
+        roles = ["correspondent" if i % 2 == 0 else "operator" for i in range(arguments.users)]
+        web = [(role, Client(base).login(users[role])) for role in roles]
+        api = [(role, Client(base).api_login(users[role])) for role in roles]
+        print(f"{'page':<32} {'role':<14} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'SQL':>4}")
+        for name, path, kind in PAGES:
+            latencies = hammer(api if kind == "api" else web, path, arguments.seconds)
+            for role, values in latencies.items():
+                report(name, role, values, arguments.seconds, sql[(name, role)])
+        stock = [("stock user", Client(stock_base).login(STOCK_USER)) for _ in roles]
+        for role, values in hammer(stock, STOCK[1], arguments.seconds).items():
+            report(STOCK[0], role, values, arguments.seconds, None)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+        drop()
+
+
+def report(name: str, role: str, values: list[float], seconds: float, statements: int | None) -> None:
+    print(f"{name:<32} {role:<14} {len(values) / seconds:>7.1f} {percentile(values, 50):>6.0f} "
+          f"{percentile(values, 95):>6.0f} {percentile(values, 99):>6.0f} {statements if statements else '':>4}",
+          flush=True)
+
+
+def largest_correspondent(database: str) -> str:
+    """The correspondent of the collectivité with the most cheques."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        slug = connection.scalar(text(
+            "SELECT c.slug FROM collectivite c JOIN cheque q ON q.collectivite_id = c.id "
+            "GROUP BY c.slug ORDER BY count(*) DESC LIMIT 1"))
+    engine.dispose()
+    return f"{slug}-correspondant"
+
+
+if __name__ == "__main__":
+    main()

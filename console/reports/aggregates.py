@@ -1,0 +1,196 @@
+"""Per-collectivité daily figures, so that the operator's all-collectivités dashboard reads thousands of rows.
+
+A collectivité's own dashboard reads its rows live (``figures``: its indexes
+make that fast). For every collectivité at once no per-collectivité index
+helps: the operator would scan millions of cheques. ``refresh`` recomputes one
+collectivité's daily rows from the live tables (the same queries as
+``figures``, grouped by day); the periodic job ``refresh_all`` runs it for
+every collectivité each ``REFRESH_EVERY`` seconds, and ``console demo
+--scale`` after loading. The all-collectivités dashboard says when its
+figures were last refreshed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import (Date, DateTime, ForeignKey, Index, Integer, Numeric, case, delete, exists, func, insert,
+                        or_, select)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from console import jobs
+from console.complaints.models import Complaint, ComplaintStatus
+from console.extensions import db
+from console.money.models import Cheque, Chequier, ChequierStatus, ReimbursementRequest, RequestStatus
+from console.partners.models import Partner
+from console.reports import figures
+from console.reports.figures import ZERO, KeyFigures, MonthFigures
+from console.tenants.context import EVERYTHING, scoped
+from console.tenants.models import Collectivite, utcnow
+
+REFRESH_EVERY = 3600.0
+TOTAL = Numeric(14, 2)
+COUNTS = ("chequiers_issued", "chequiers_distributed", "chequiers_started", "partners_approved",
+          "cheques_accepted", "cheques_reimbursed", "complaints_received", "complaints_accepted",
+          "complaints_out_of_time")
+AMOUNTS = ("gross", "fees", "net")
+
+
+class DailyFigure(Model):
+    """What happened in one collectivité on one day (only days with something are stored)."""
+
+    __tablename__ = "daily_figure"
+    __table_args__ = (Index("ix_daily_figure_day", "day"),)
+
+    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    chequiers_issued: Mapped[int] = mapped_column(Integer, default=0)
+    chequiers_distributed: Mapped[int] = mapped_column(Integer, default=0)
+    chequiers_started: Mapped[int] = mapped_column(Integer, default=0)
+    partners_approved: Mapped[int] = mapped_column(Integer, default=0)
+    cheques_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    cheques_reimbursed: Mapped[int] = mapped_column(Integer, default=0)
+    gross: Mapped[Decimal] = mapped_column(TOTAL, default=ZERO)
+    fees: Mapped[Decimal] = mapped_column(TOTAL, default=ZERO)
+    net: Mapped[Decimal] = mapped_column(TOTAL, default=ZERO)
+    complaints_received: Mapped[int] = mapped_column(Integer, default=0)
+    complaints_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    complaints_out_of_time: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PaymentDelay(Model):
+    """How many validated requests of a collectivité were validated on one day and paid on another (or not yet)."""
+
+    __tablename__ = "daily_payment_delay"
+    __table_args__ = (Index("ix_daily_payment_delay_decided_on", "decided_on"),
+                      Index("ix_daily_payment_delay_paid_on", "paid_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), index=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    requests: Mapped[int] = mapped_column(Integer)
+
+
+class AggregateRefresh(Model):
+    """When a collectivité's daily figures were last recomputed."""
+
+    __tablename__ = "aggregate_refresh"
+
+    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), primary_key=True)
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+def _daily_rows(session: Session, cid: int) -> dict[date, dict[str, Any]]:
+    """The collectivité's figures by day, read from the live tables (grouped in the database)."""
+    days: dict[date, dict[str, Any]] = defaultdict(dict)
+
+    def add(statement: Any, *names: str) -> None:
+        for day, *values in session.execute(statement):
+            for name, value in zip(names, values):
+                days[day][name] = days[day].get(name, 0) + (value or 0)
+
+    started = exists().where(Cheque.chequier_id == Chequier.id, Cheque.accepted_on.is_not(None))
+    add(select(Chequier.issued_on, func.count(), func.count(case((Chequier.status == ChequierStatus.distributed, 1))),
+               func.count(case((started, 1))))
+        .where(Chequier.collectivite_id == cid).group_by(Chequier.issued_on),
+        "chequiers_issued", "chequiers_distributed", "chequiers_started")
+    for (approved_at,) in session.execute(select(Partner.approved_at).where(
+            Partner.collectivite_id == cid, Partner.approved_at.is_not(None))):
+        row = days[approved_at.date()]  # the same day boundaries as figures.key_figures
+        row["partners_approved"] = row.get("partners_approved", 0) + 1
+    add(select(Cheque.accepted_on, func.count()).where(Cheque.collectivite_id == cid, Cheque.accepted_on.is_not(None))
+        .group_by(Cheque.accepted_on), "cheques_accepted")
+    add(select(ReimbursementRequest.paid_on, func.sum(ReimbursementRequest.cheque_count),
+               func.sum(ReimbursementRequest.gross), func.sum(ReimbursementRequest.fees),
+               func.sum(ReimbursementRequest.net))
+        .where(ReimbursementRequest.collectivite_id == cid, ReimbursementRequest.status == RequestStatus.paid,
+               ReimbursementRequest.paid_on.is_not(None))
+        .group_by(ReimbursementRequest.paid_on), "cheques_reimbursed", *AMOUNTS)
+    add(select(Complaint.received_on, func.count(), func.count(case((Complaint.status == ComplaintStatus.accepted, 1))),
+               func.count(case((Complaint.in_time.is_(False), 1))))
+        .where(Complaint.collectivite_id == cid).group_by(Complaint.received_on),
+        "complaints_received", "complaints_accepted", "complaints_out_of_time")
+    return days
+
+
+def refresh(session: Session, collectivite_id: int, now: Optional[datetime] = None) -> int:
+    """Recompute one collectivité's daily figures and payment delays; flush; return the days stored."""
+    days = _daily_rows(session, collectivite_id)
+    pairs = session.execute(
+        select(ReimbursementRequest.decided_on, ReimbursementRequest.paid_on, func.count())
+        .where(ReimbursementRequest.collectivite_id == collectivite_id,
+               ReimbursementRequest.status.in_(figures.VALIDATED), ReimbursementRequest.decided_on.is_not(None))
+        .group_by(ReimbursementRequest.decided_on, ReimbursementRequest.paid_on)).all()
+    for model in (DailyFigure, PaymentDelay, AggregateRefresh):
+        session.execute(delete(model).where(model.collectivite_id == collectivite_id))
+    if days:
+        session.execute(insert(DailyFigure), [
+            {"collectivite_id": collectivite_id, "day": day, **{name: values.get(name, 0) for name in COUNTS + AMOUNTS}}
+            for day, values in days.items()])
+    if pairs:
+        session.execute(insert(PaymentDelay), [
+            {"collectivite_id": collectivite_id, "decided_on": decided, "paid_on": paid, "requests": n}
+            for decided, paid, n in pairs])
+    session.execute(insert(AggregateRefresh).values(collectivite_id=collectivite_id, refreshed_at=now or utcnow()))
+    session.flush()
+    return len(days)
+
+
+@jobs.periodic(REFRESH_EVERY)
+def refresh_all() -> int:
+    """Job: refresh every collectivité's daily figures, one transaction each; return how many were refreshed."""
+    done = 0
+    with Session(db.engine) as session, scoped(EVERYTHING):
+        for (collectivite_id,) in session.execute(select(Collectivite.id).order_by(Collectivite.id)).all():
+            refresh(session, collectivite_id)
+            session.commit()
+            done += 1
+    return done
+
+
+def refreshed_at(session: Session) -> Optional[datetime]:
+    """The oldest refresh among the collectivités (None while one was never refreshed)."""
+    collectivites = select(func.count(Collectivite.id)).scalar_subquery()
+    oldest, refreshed, existing = session.execute(
+        select(func.min(AggregateRefresh.refreshed_at), func.count(), collectivites)).one()
+    return oldest if refreshed == existing else None
+
+
+def key_figures(session: Session, start: date, end: date, today: date) -> KeyFigures:
+    """``figures.key_figures`` of every collectivité, from the daily figures."""
+    sums = session.execute(select(*(func.coalesce(func.sum(getattr(DailyFigure, name)), 0)
+                                    for name in COUNTS + AMOUNTS))
+                           .where(DailyFigure.day.between(start, end))).one()
+    values = dict(zip(COUNTS + AMOUNTS, sums))
+    result = KeyFigures(**{name: int(values[name]) for name in COUNTS if hasattr(KeyFigures, name)},
+                        **{name: Decimal(values[name]).quantize(ZERO) for name in AMOUNTS})
+    result.chequiers_not_distributed = result.chequiers_issued - result.chequiers_distributed
+    pairs = session.execute(
+        select(PaymentDelay.decided_on, PaymentDelay.paid_on, func.sum(PaymentDelay.requests))
+        .where(or_(PaymentDelay.paid_on.between(start, end), PaymentDelay.decided_on.between(start, end)))
+        .group_by(PaymentDelay.decided_on, PaymentDelay.paid_on)).all()
+    result.average_days_to_payment = figures.average_days(
+        [(decided, paid, n) for decided, paid, n in pairs if paid is not None and start <= paid <= end])
+    result.overdue = figures.overdue_count([pair for pair in pairs if start <= pair[0] <= end], today)
+    return result
+
+
+def monthly(session: Session, start: date, end: date) -> list[MonthFigures]:
+    """``figures.monthly`` of every collectivité, from the daily figures."""
+    rows = {month: MonthFigures(month) for month in figures.months_of(start, end)}
+    names = ("chequiers_issued", "cheques_accepted", "cheques_reimbursed", *AMOUNTS, "complaints_received")
+    statement = (select(DailyFigure.day, *(func.sum(getattr(DailyFigure, name)) for name in names))
+                 .where(DailyFigure.day.between(start, end)).group_by(DailyFigure.day))
+    for day, *values in session.execute(statement):
+        row = rows[day.replace(day=1)]
+        for name, value in zip(names, values):
+            field = "complaints" if name == "complaints_received" else name
+            setattr(row, field, getattr(row, field) + (int(value) if name not in AMOUNTS else Decimal(value)))
+    for row in rows.values():
+        for name in AMOUNTS:
+            setattr(row, name, Decimal(getattr(row, name)).quantize(ZERO))
+    return list(rows.values())

@@ -1,0 +1,100 @@
+"""What keeps a console list fast at national scale, whatever the number of rows.
+
+* a stable order: the unique key last (FAB adds the id after a non-unique sort column, and
+  nothing at all without one; here a list without a sort is ordered by id);
+* eager loads: the relations a list shows are loaded with its page (``eager``), not row by row;
+* a capped count: counting stops at ``MAX_ROWS`` (a count over millions of rows costs more
+  than the page itself); the page then reads « more than 10 000 »;
+* a bounded depth: pages beyond ``MAX_ROWS`` rows are refused with a message inviting a
+  filter (an OFFSET that deep reads and throws away every row before it).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from flask import flash
+from flask_babel import format_decimal, gettext
+from sqlalchemy import desc, func, select
+
+from console.views.interfaces import UniqueAwareInterface
+
+MAX_ROWS = 10_000
+
+
+class CappedCount(int):
+    """A count stopped at a cap: compares and divides as the cap, reads « more than 10 000 »."""
+
+    capped = True  # templates test ``count.capped`` (undefined, hence false, on a plain int)
+
+    def __str__(self) -> str:
+        return gettext("more than %(count)s", count=format_decimal(int(self)))
+
+
+def capped(count: int) -> int:
+    """The count of at most ``MAX_ROWS + 1`` rows, as the user reads it."""
+    return CappedCount(MAX_ROWS) if count > MAX_ROWS else count
+
+
+def capped_count(session: Any, statement: Any) -> int:
+    """How many rows ``statement`` returns, counting no further than the cap."""
+    limited = statement.order_by(None).limit(MAX_ROWS + 1).subquery()
+    return capped(session.scalar(select(func.count()).select_from(limited)))
+
+
+def too_deep(first_row: int) -> bool:
+    """Whether a page starting at this row (0-based) is beyond the depth lists page to."""
+    return first_row >= MAX_ROWS
+
+
+def deepest_page(page_size: int) -> int:
+    """The last page (1-based) a list of this page size serves."""
+    return max(MAX_ROWS // page_size, 1)
+
+
+def depth_message() -> str:
+    return gettext("Only the first %(rows)s rows can be paged through: narrow the list with a filter.",
+                   rows=format_decimal(MAX_ROWS))
+
+
+def refuse_depth() -> None:
+    """Tell the user why the page asked for is not shown."""
+    flash(depth_message(), "warning")
+
+
+class ScaledInterface(UniqueAwareInterface):
+    """FAB's data interface with a stable order, eager loads and a capped count."""
+
+    def __init__(self, obj: type, session: Any = None, eager: Iterable[Any] = ()) -> None:
+        super().__init__(obj, session)
+        self.eager = tuple(eager)
+
+    def apply_order_by(self, query: Any, order_column: str, order_direction: str, aliases_mapping: Any = None,
+                       bypass_many_to_many: bool = False, add_pk: bool = False) -> Any:
+        if not order_column:
+            return query.order_by(desc(self.obj.id))
+        if "." not in order_column and self.is_unique(order_column):
+            add_pk = False  # already unique: the id after it would only defeat the column's index
+        return super().apply_order_by(query, order_column, order_direction, aliases_mapping,
+                                      bypass_many_to_many, add_pk)
+
+    def apply_all(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        query = super().apply_all(query, *args, **kwargs)
+        return query.options(*self.eager) if self.eager else query
+
+    def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        return capped(inner.order_by(None).limit(MAX_ROWS + 1).count())
+
+
+class BoundedList:
+    """ModelView mixin: a page beyond ``MAX_ROWS`` rows shows the deepest allowed page, and says why."""
+
+    def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "", order_direction: str = "",
+                         page: int | None = None, page_size: int | None = None, widgets: Any = None,
+                         **kwargs: Any) -> Any:
+        size = page_size or self.page_size
+        if page and too_deep(page * size):
+            refuse_depth()
+            page = deepest_page(size) - 1  # FAB counts pages from 0
+        return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size,
+                                         widgets, **kwargs)

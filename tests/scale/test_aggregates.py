@@ -1,0 +1,52 @@
+"""The operator's all-collectivités dashboard reads per-collectivité daily figures that equal the live ones."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from console.extensions import db
+from console.reports import aggregates, figures
+from console.tenants.context import EVERYTHING, only, scoped
+from tests.conftest import login
+from tests.scale.conftest import counting
+
+DASHBOARD = 6  # user, key figures, payment delays, months, collectivités to pick, freshness
+
+
+def test_daily_figures_give_the_live_figures_of_every_collectivite(app, filled):
+    today = date.today()
+    start, end = today - timedelta(days=800), today
+    assert aggregates.refresh_all() == 2
+    with scoped(EVERYTHING):
+        session = db.session
+        live, stored = figures.key_figures(session, EVERYTHING, start, end, today), \
+            aggregates.key_figures(session, start, end, today)
+        assert stored.cheques_reimbursed > 0 and stored.complaints_received > 0 and stored.overdue >= 0
+        assert stored == live
+        assert aggregates.monthly(session, start, end) == figures.monthly(session, EVERYTHING, start, end)
+        # A shorter period reads only its days, and still agrees.
+        middle = today - timedelta(days=200)
+        assert aggregates.key_figures(session, middle, today, today) == \
+            figures.key_figures(session, EVERYTHING, middle, today, today)
+        # Each collectivité's rows are its own: A's days add up to A's live figures.
+        a_cheques = session.scalar(select(func.sum(aggregates.DailyFigure.cheques_accepted))
+                                   .where(aggregates.DailyFigure.collectivite_id == filled.a.id))
+        assert a_cheques == sum(m.cheques_accepted for m in figures.monthly(session, only(filled.a.id), start, end))
+        # A refresh replaces the collectivité's rows (the job runs every hour).
+        before = session.scalar(select(func.count()).select_from(aggregates.DailyFigure))
+        aggregates.refresh(session, filled.a.id)
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(aggregates.DailyFigure)) == before
+
+
+def test_operator_dashboard_reads_the_daily_figures_and_says_how_fresh(client, filled):
+    login(client, filled.world.operator)
+    page = client.get("/dashboard/?_l_=en").get_data(as_text=True)
+    assert "are being computed" in page  # never refreshed yet: said so
+    aggregates.refresh_all()
+    with counting() as statements:
+        page = client.get("/dashboard/?_l_=en").get_data(as_text=True)
+    assert "as of" in page
+    assert len(statements) <= DASHBOARD, "\n".join(s[:120] for s in statements.statements)
+    assert not any("FROM cheque" in s for s in statements.statements)

@@ -1,0 +1,66 @@
+"""Search-as-you-type choices: never a drop-down of every partner, scoped to the collectivité, audited."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from console.extensions import db
+from console.money.models import ReimbursementRequest, RequestStatus
+from console.partners.models import LookupAudit, Partner
+from console.tenants.context import EVERYTHING, scoped
+from tests.conftest import login
+
+
+def ids(model, collectivite_id, *where) -> set[int]:
+    with scoped(EVERYTHING):
+        return set(db.session.scalars(select(model.id).where(model.collectivite_id == collectivite_id, *where)))
+
+
+def test_partner_choices_of_a_never_hold_b_rows_and_are_audited(client, filled):
+    login(client, filled.world.a.users["correspondent"])
+    a_partners, b_partners = ids(Partner, filled.a.id), ids(Partner, filled.b.id)
+    for term in ("mediatheque", "Centre", "PN-BET-0000", "PN-ALP-0000"):
+        results = client.get(f"/choices/partners/?q={term}").json["results"]
+        assert {row["id"] for row in results} <= a_partners, term
+    assert client.get("/choices/partners/?q=Centre").json["results"], "A's own partners are found"
+    approved = client.get("/choices/partners/?q=Centre&approved=1").json["results"]
+    with scoped(EVERYTHING):
+        assert all(db.session.get(Partner, row["id"]).status.value == "approved" for row in approved)
+        logged = db.session.scalars(select(LookupAudit).where(LookupAudit.channel == "choice")).all()
+    assert len(logged) == 6 and {entry.collectivite_id for entry in logged} == {filled.a.id}
+    assert b_partners and not a_partners & b_partners
+
+
+def test_paid_request_choices_of_a_never_hold_b_rows(client, filled):
+    login(client, filled.world.a.users["correspondent"])
+    paid = RequestStatus.paid
+    a_paid = ids(ReimbursementRequest, filled.a.id, ReimbursementRequest.status == paid)
+    b_paid = ids(ReimbursementRequest, filled.b.id, ReimbursementRequest.status == paid)
+    own, other = min(a_paid), min(b_paid)
+    assert [row["id"] for row in client.get(f"/choices/paid-requests/?q=RB-{own:07d}").json["results"]] == [own]
+    assert client.get(f"/choices/paid-requests/?q=RB-{other:07d}").json["results"] == []
+    found = client.get("/choices/paid-requests/?q=centre").json["results"]
+    assert found and {row["id"] for row in found} <= a_paid
+
+
+def test_no_page_lists_every_partner(client, filled):
+    """The operator's pages with a partner or request field hold the chosen row at most, never all of them."""
+    login(client, filled.world.operator)
+    for url in ("/chequeview/list/", "/reimbursements/", "/reimbursements/new", "/reimbursements/accept",
+                "/complaints/new"):
+        page = client.get(url).get_data(as_text=True)
+        assert "data-choices-url" in page, url
+        assert page.count("<option") < 30, url  # statuses and channels, not 160 partners
+        assert "/static/js/choices.js" in page, url
+    script = client.get("/static/js/choices.js")
+    script.close()  # a file response: close it, or its file stays open
+    assert script.status_code == 200
+
+
+def test_choices_need_the_rights_of_the_form_they_serve(client, world):
+    assert client.get("/choices/partners/?q=Centre").status_code in (302, 401, 403)
+    login(client, world.a.users["support"])  # uses the audited look-up page, never a money form
+    assert client.get("/choices/partners/?q=Centre").status_code == 403
+    assert client.get("/choices/paid-requests/?q=Centre").status_code == 403
+    client.get("/logout/")
+    login(client, world.a.users["correspondent"])
+    assert client.get("/choices/paid-requests/?q=Centre").status_code == 200

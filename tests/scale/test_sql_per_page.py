@@ -1,0 +1,120 @@
+"""Bounded SQL per page: every list, detail page and API list sends a fixed number of statements,
+whatever its number of rows (pages of 50 here), for a correspondent and for the operator.
+
+The user, its roles and collectivité are one statement; a list is a count and a select (relations
+eager-loaded); a relation filter adds its own choices; a detail page adds one statement per
+collection it shows. A lazy load per row (N+1) would add 50.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from console.complaints.models import Complaint
+from console.extensions import db
+from console.money.models import Cheque, ChequeStatus, Chequier, ReimbursementRequest
+from console.partners.models import Partner, PartnerStatus
+from console.tenants.context import EVERYTHING, scoped
+from tests.conftest import api_token, login
+from tests.scale.conftest import counting
+
+LIST, LIST_WITH_FILTER, DETAIL = 4, 6, 8
+ROWS = 50
+
+#: (page, most statements allowed); {x} are ids of collectivité A's rows.
+PAGES = [
+    (f"/partnerview/list/?psize_PartnerView={ROWS}", LIST_WITH_FILTER),
+    (f"/chequeview/list/?psize_ChequeView={ROWS}", LIST_WITH_FILTER),
+    (f"/chequierview/list/?psize_ChequierView={ROWS}", LIST),
+    ("/feescheduleview/list/", LIST),
+    ("/cguversionview/list/", LIST),
+    ("/collectiviteview/list/", LIST),
+    ("/tenantuserview/list/", LIST_WITH_FILTER),
+    ("/reimbursements/", LIST),
+    ("/reimbursements/?status=paid&partner={partner}", LIST),
+    ("/reimbursements/batches/", LIST),
+    ("/complaints/", LIST),
+    ("/complaints/?status=received", LIST),
+    ("/exports/", LIST),
+    ("/lookup/?q=structure", LIST),
+    ("/partnerview/show/{partner}", DETAIL),
+    ("/chequeview/show/{cheque}", DETAIL),
+    ("/chequierview/show/{chequier}", DETAIL),
+    ("/reimbursements/{request}", DETAIL),
+    ("/reimbursements/partner/{partner}", DETAIL),
+    ("/complaints/{complaint}", DETAIL),
+]
+API_LISTS = [
+    (f"/api/v1/partner/?q=(page_size:{ROWS})", LIST),
+    ("/api/v1/reimbursement/", LIST),
+    ("/api/v1/reimbursement/{request}", LIST),
+    ("/api/v1/collectivite/", LIST),
+    ("/api/v1/cgu/", LIST),
+]
+
+
+def ids_of_a(filled) -> dict[str, int]:
+    """One row of each kind in collectivité A (the busiest partner, a request with many lines)."""
+    a = filled.a.id
+    with scoped(EVERYTHING):
+        session = db.session
+        assert session.scalar(select(db.func.count(Complaint.id)).where(Complaint.collectivite_id == a)) >= ROWS
+        assert session.scalar(select(db.func.count(ReimbursementRequest.id))
+                              .where(ReimbursementRequest.collectivite_id == a)) >= ROWS
+        request = session.scalars(select(ReimbursementRequest).where(ReimbursementRequest.collectivite_id == a)
+                                  .order_by(ReimbursementRequest.cheque_count.desc())).first()
+        return {
+            "partner": request.partner_id,
+            "request": request.id,
+            "cheque": session.scalar(select(Cheque.id).where(Cheque.collectivite_id == a,
+                                                             Cheque.status == ChequeStatus.reimbursed)),
+            "chequier": session.scalar(select(Chequier.id).where(Chequier.collectivite_id == a)),
+            "complaint": session.scalar(select(Complaint.id).where(Complaint.collectivite_id == a)),
+        }
+
+
+def measure(client, pages, ids, **kwargs) -> list[str]:
+    """The pages over their bound, each with its statements."""
+    over = []
+    for template, bound in pages:
+        url = template.format(**ids)
+        with counting() as statements:
+            response = client.get(url, **kwargs)
+        assert response.status_code == 200, (url, response.status_code)
+        if len(statements) > bound:
+            over.append(f"{url}: {len(statements)} statements > {bound}\n  " +
+                        "\n  ".join(s.split("\n")[0][:160] for s in statements.statements))
+    return over
+
+
+@pytest.mark.parametrize("who", ["correspondent", "operator"])
+def test_every_page_and_api_list_sends_a_bounded_number_of_statements(client, filled, who):
+    ids = ids_of_a(filled)
+    username = filled.world.a.users["correspondent"] if who == "correspondent" else filled.world.operator
+    login(client, username)
+    over = measure(client, PAGES, ids)
+    client.get("/logout/")
+    headers = api_token(client, username)
+    over += measure(client, API_LISTS, ids, headers=headers)
+    assert not over, "\n".join(over)
+    # The bounded API page did carry 50 requests with their lines and cheques (no lazy load per line).
+    result = client.get("/api/v1/reimbursement/", headers=headers).json["result"]
+    assert len(result) == ROWS and sum(len(item["lines"]) for item in result) > ROWS
+
+
+def test_counts_are_capped_and_deep_pages_refused_with_a_message(client, filled, monkeypatch):
+    """With the cap lowered to 100 rows: the count says « more than », a page past it is not served."""
+    from console.views import lists
+
+    monkeypatch.setattr(lists, "MAX_ROWS", 100)
+    login(client, filled.world.operator)
+    page = client.get("/chequeview/list/?psize_ChequeView=25&_l_=en").get_data(as_text=True)
+    assert "more than 100" in page
+    deep = client.get("/chequeview/list/?psize_ChequeView=25&page_ChequeView=9&_l_=en").get_data(as_text=True)
+    assert "Only the first 100 rows can be paged through" in deep
+    follow_up = client.get("/reimbursements/?page=7&_l_=en").get_data(as_text=True)
+    assert "Only the first 100 rows can be paged through" in follow_up and "More than 2 pages" in follow_up
+    client.get("/logout/")
+    headers = api_token(client, filled.world.operator)
+    assert client.get("/api/v1/reimbursement/?page=3", headers=headers).status_code == 400
+    assert client.get("/api/v1/reimbursement/?page=2", headers=headers).status_code == 200

@@ -33,7 +33,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         security.exempt_apis_from_csrf(appbuilder, csrf)
-        security.install_password_guard(app)
     context.set_resolver(security.request_scope)
     install_translator(translate_error)
     jobs.init_app(app)

@@ -46,6 +46,9 @@ def defaults(instance_path: str) -> dict:
         "CONSOLE_MAIL_SENDER": os.environ.get(
             "CONSOLE_MAIL_SENDER", "Pass Numérique <ne-pas-repondre@passnumerique.fr>"
         ),
+        # The address users reach the console at (https://…): e-mailed links are built on it, never on
+        # the Host header of the request that asked for them.
+        "CONSOLE_BASE_URL": os.environ.get("CONSOLE_BASE_URL") or None,
         "CONSOLE_EXPORT_DIR": os.environ.get("CONSOLE_EXPORT_DIR")
         or os.path.join(instance_path, "exports"),
         # Flask-AppBuilder

@@ -1,4 +1,5 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
+from console.accounts.models import PasswordLink  # noqa: F401
 from console.complaints.models import Complaint, ComplaintEvent  # noqa: F401
 from console.mail import OutboxMessage  # noqa: F401
 from console.money.models import (  # noqa: F401

@@ -1,8 +1,7 @@
-"""Writes on users: attach to a collectivité, restrict roles, temporary passwords."""
+"""Writes on users: attach to a collectivité, restrict roles."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from typing import Iterable
 
 from sqlalchemy import func, or_, select
@@ -12,11 +11,8 @@ from werkzeug.security import generate_password_hash
 from console.config import ROLE_OPERATOR
 from console.errors import N_, Forbidden
 from console.tenants.context import Scope
-from console.tenants.models import Collectivite, ConsoleUser, utcnow
+from console.tenants.models import Collectivite, ConsoleUser
 from console.tenants.roles import TENANT_ROLES
-
-TEMPORARY_PASSWORD_VALIDITY = timedelta(days=3)
-
 
 def check_tenant_roles(role_names: Iterable[str]) -> None:
     """A collectivité's user may only hold the collectivité roles (never Opérateur)."""
@@ -46,19 +42,9 @@ def attach_user(session: Session, user: ConsoleUser, scope: Scope) -> None:
         user.collectivite = session.get(Collectivite, scope.collectivite_id)
 
 
-def issue_temporary_password(user: ConsoleUser, method: str = "scrypt") -> str:
-    """Replace the password by a temporary one that must be changed at the next login."""
-    password = secrets.token_urlsafe(12)
-    user.password = generate_password_hash(password, method=method)
-    user.must_change_password = True
-    user.password_expires_at = utcnow() + TEMPORARY_PASSWORD_VALIDITY
-    return password
-
-
-def clear_temporary_password(user: ConsoleUser) -> None:
-    """The user chose their own password."""
-    user.must_change_password = False
-    user.password_expires_at = None
+def set_unusable_password(user: ConsoleUser) -> None:
+    """A new account opens with a password nobody knows: its owner chooses one through a link."""
+    user.password = generate_password_hash(secrets.token_urlsafe(32))
 
 
 def find_active_user(session: Session, login: str) -> ConsoleUser | None:

@@ -83,11 +83,6 @@ class ConsoleUser(User):
         ForeignKey("collectivite.id"), nullable=True, index=True
     )
     collectivite: Mapped[Optional[Collectivite]] = relationship(Collectivite)
-    # Set when the password was replaced by a temporary one: it must be changed at next login.
-    must_change_password: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default="0", nullable=False
-    )
-    password_expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
 
     @property
     def role_names(self) -> set[str]:

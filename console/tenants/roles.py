@@ -16,7 +16,6 @@ SELF_SERVICE = [
     ["UserDBModelView", "(can_userinfo|resetmypassword)$"],
     ["UserInfoEditView", "can_this_form_(get|post)$"],
     ["ResetMyPasswordView", "can_this_form_(get|post)$"],
-    ["ChangeTemporaryPassword", "can_(form|change)$"],
     ["Home", "can_(index)$"],
 ]
 

@@ -1,7 +1,7 @@
-"""Security manager: users that belong to a collectivité, rate-limited logins, temporary passwords."""
+"""Security manager: users that belong to a collectivité, rate-limited logins, accounts opened by link."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView, UserDBModelView
@@ -14,11 +14,11 @@ from sqlalchemy import select
 from console.config import ROLE_OPERATOR
 from console.display import FormattedColumns
 from console.tenants.context import EVERYTHING, NOTHING, Scope, only
-from console.tenants.api import clear_temporary_password
+from console.tenants.api import set_unusable_password
 from console.errors import DomainError
 from console.extensions import db
 from console.tenants.rules import check_password_strength
-from console.tenants.models import Collectivite, ConsoleUser, utcnow
+from console.tenants.models import Collectivite, ConsoleUser
 from console.tenants.scoping import UNSCOPED
 
 
@@ -80,7 +80,7 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
     """Operators' view of every user, with the collectivité each belongs to."""
 
     list_columns = ["first_name", "last_name", "username", "email", "collectivite", "roles", "active"]
-    show_columns = list_columns + ["must_change_password", "last_login", "login_count", "created_on"]
+    show_columns = list_columns + ["last_login", "login_count", "created_on"]
     add_columns = [
         "first_name",
         "last_name",
@@ -89,14 +89,23 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
         "email",
         "collectivite",
         "roles",
-        "password",
-        "conf_password",
     ]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "collectivite", "roles"]
     # No timestamp filters: WTForms' DateTimeField is deprecated (and the list needs none).
     search_columns = ["first_name", "last_name", "username", "email", "collectivite", "roles", "active"]
-    label_columns = {**UserDBModelView.label_columns, "collectivite": _l("Collectivité"),
-                     "must_change_password": _l("Temporary password")}
+    label_columns = {**UserDBModelView.label_columns, "collectivite": _l("Collectivité")}
+    # The operator chooses no password: the new user receives a link (DESIGN: passwords).
+    add_form_extra_fields: dict = {}
+
+    def pre_add(self, item: ConsoleUser) -> None:
+        set_unusable_password(item)
+
+    def post_add(self, item: ConsoleUser) -> None:
+        from console.accounts import links
+        from console.views.passwords import public_base_url
+
+        links.send_welcome_link(db.session, item, public_base_url(), created_by=g.user)
+        db.session.commit()
 
 
 class ConsoleAuthDBView(AuthDBView):
@@ -112,22 +121,14 @@ class ConsoleSecurityManager(SecurityManager):
     security_api = ConsoleSecurityApi
 
     def auth_user_db(self, username: str, password: str):
-        """FAB's check, refusing expired temporary passwords and deactivated collectivités."""
+        """FAB's check, refusing users of deactivated collectivités."""
         user = super().auth_user_db(username, password)
         if user is None:
             return None
-        if user.must_change_password:
-            # A temporary password opens only the web page where it is replaced, and not for ever.
-            if request.path.startswith("/api/") or (user.password_expires_at and user.password_expires_at < utcnow()):
-                return None
         if ROLE_OPERATOR not in user.role_names and not collectivite_active(user.collectivite_id):
             return None
         return user
 
-    def reset_password(self, userid: int, password: str) -> None:
-        """The user chose a password: it is no longer temporary."""
-        clear_temporary_password(self.get_user_by_id(userid))
-        super().reset_password(userid, password)
 
 
 def exempt_apis_from_csrf(appbuilder, csrf) -> None:
@@ -137,31 +138,3 @@ def exempt_apis_from_csrf(appbuilder, csrf) -> None:
     for view in appbuilder.baseviews:
         if isinstance(view, BaseApi) and view.blueprint is not None:
             csrf.exempt(view.blueprint)
-
-
-# Endpoints a user with a temporary password may still reach.
-_TEMPORARY_PASSWORD_ENDPOINTS = {
-    "ResetMyPasswordView.this_form_get",
-    "ResetMyPasswordView.this_form_post",
-    "ConsoleAuthDBView.logout",
-    "appbuilder.static",
-    "static",
-}
-
-
-def install_password_guard(app) -> None:
-    """A temporary password must be changed before anything else (DESIGN: passwords)."""
-    from flask import redirect, url_for
-    from flask_babel import gettext
-    from flask_login import current_user
-    from flask import flash
-
-    @app.before_request
-    def _require_new_password():
-        user = current_user
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "must_change_password", False):
-            return None
-        if request.endpoint in _TEMPORARY_PASSWORD_ENDPOINTS or request.path.startswith("/api/"):
-            return None
-        flash(gettext("Your password is temporary: choose a new one to continue."), "warning")
-        return redirect(url_for("ResetMyPasswordView.this_form_get"))

@@ -14,7 +14,7 @@ from console.views.cgu import CguApi
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
 from console.views.reports import ExportView, ReportSubscriptionView
-from console.views.passwords import ForgotPasswordView
+from console.views.passwords import ForgotPasswordView, PasswordLinkView
 from console.views.users import TenantUserView
 
 ADMIN = {"category": "Administration", "category_label": _l("Administration"), "category_icon": "fa-landmark"}
@@ -39,6 +39,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(TenantUserView, "TenantUsers", label=_l("Users of the collectivité"), icon="fa-users", **ADMIN)
     appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", **ADMIN)
     appbuilder.add_view_no_menu(ForgotPasswordView)
+    appbuilder.add_view_no_menu(PasswordLinkView)
     appbuilder.add_api(CollectiviteApi)
     appbuilder.add_api(PartnerApi)
     appbuilder.add_api(AffiliationApi)

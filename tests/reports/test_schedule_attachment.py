@@ -111,8 +111,8 @@ def test_attachments_are_refused_over_the_limit_and_nothing_is_written(app):
     too_large = [("a.bin", "application/octet-stream", b"x" * (MAX_ATTACHMENTS_BYTES // 2)),
                  ("b.bin", "application/octet-stream", b"x" * (MAX_ATTACHMENTS_BYTES // 2 + 1))]
     with pytest.raises(DomainError) as refused:
-        queue_mail(db.session, "ines@lyon.fr", "temporary_password", attachments=too_large,
-                   user=type("User", (), {"first_name": "Inès", "username": "lyon-elu"}), password="x")
+        queue_mail(db.session, "ines@lyon.fr", "account_created", attachments=too_large,
+                   user=type("User", (), {"first_name": "Inès", "username": "lyon-elu"}), url="https://console.test/x")
     assert refused.value.field == "attachments"
     db.session.commit()
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0

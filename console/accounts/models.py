@@ -1,0 +1,28 @@
+"""Rows of the accounts package: single-use password links."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from console.tenants.models import utcnow
+
+
+class PasswordLink(Model):
+    """A link e-mailed to choose a password: only its token's SHA-256 is kept."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "reset" (« Mot de passe oublié ? ») or "welcome" (an account opened by someone else).
+    purpose: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    # Set when a newer link was sent or the password was chosen another way.
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,43 @@
+"""accounts: single-use password links (no more temporary passwords)
+
+Revision ID: 0008
+Revises: 0006
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0008'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('password_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('purpose', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('password_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_link_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('ab_user', schema=None) as batch_op:
+        batch_op.drop_column('must_change_password')
+        batch_op.drop_column('password_expires_at')
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('ab_user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('password_expires_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default='0', nullable=False))
+    with op.batch_alter_table('password_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_link_user_id'))
+    op.drop_table('password_link')

@@ -16,6 +16,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from console.errors import install_translator
     from console.extensions import csrf, db
     from console.i18n import translate_error
+    from console.accounts import web as account_web
     from console.tenants import context, security
     from console.views import register_views
 
@@ -33,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         security.exempt_apis_from_csrf(appbuilder, csrf)
+        account_web.install(app)
     context.set_resolver(security.request_scope)
     install_translator(translate_error)
     jobs.init_app(app)

@@ -49,6 +49,8 @@ def defaults(instance_path: str) -> dict:
         # The address users reach the console at (https://…): e-mailed links are built on it, never on
         # the Host header of the request that asked for them.
         "CONSOLE_BASE_URL": os.environ.get("CONSOLE_BASE_URL") or None,
+        # Every « Mot de passe oublié ? » answer takes at least this long, whatever the login.
+        "CONSOLE_RESET_ANSWER_SECONDS": 0.2,
         "CONSOLE_EXPORT_DIR": os.environ.get("CONSOLE_EXPORT_DIR")
         or os.path.join(instance_path, "exports"),
         # Flask-AppBuilder
@@ -76,7 +78,10 @@ def defaults(instance_path: str) -> dict:
         # Sessions: the console handles public money.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # A session ends after 30 minutes without a request, and 12 hours after sign-in in any case.
+        "CONSOLE_SESSION_IDLE_MINUTES": int(os.environ.get("CONSOLE_SESSION_IDLE_MINUTES", "30")),
+        "CONSOLE_SESSION_LIFETIME_HOURS": int(os.environ.get("CONSOLE_SESSION_LIFETIME_HOURS", "12")),
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CONSOLE_SESSION_LIFETIME_HOURS", "12")) * 3600,
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,

@@ -67,7 +67,7 @@ def test_an_elected_official_follows_an_export_to_its_download_link(app, world, 
 
         page.goto(f"{live_server}/exports/")
         page.select_option("select[name=kind]", "summary")
-        page.click("form button[type=submit]")
+        page.click("form.form-inline button[type=submit]")  # the navbar holds the logout forms
         row = page.locator("#exports tbody tr").first
         assert row.get_attribute("data-status") in ("queued", "running")
         assert row.locator("a.btn-success").count() == 0  # no link before the file is complete

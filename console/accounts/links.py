@@ -101,7 +101,7 @@ def use_link(session: Session, token: str, password: str, method: str = "scrypt"
     user = session.get(ConsoleUser, link.user_id)
     if user is None or not user.active:
         rules.check_link_usable(now, now, None, now)
-    user.password = generate_password_hash(password, method=method)
+    user.password = generate_password_hash(password, method=method)  # ends every session (accounts.sessions)
     _revoke_open_links(session, user.id, now)
     session.flush()
     return user

@@ -26,3 +26,18 @@ class PasswordLink(Model):
     used_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
     # Set when a newer link was sent or the password was chosen another way.
     revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+
+
+class UserSession(Model):
+    """One signed-in session (web cookie or JWT pair): ended by logout, by time, or by a newer session version."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # "web" or "api"
+    # The user's session_version when it opened; a bump of the user's ends it.
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

@@ -31,3 +31,19 @@ def check_link_usable(expires_at: datetime, used_at: datetime | None, revoked_at
     if used_at is not None or revoked_at is not None or now >= expires_at:
         raise DomainError(N_("This link is no longer valid (used, replaced by a newer one, or older than its "
                              "validity). Ask for a new one."), rule="password_link")
+
+
+#: How often a session's last activity is written (each request would be a write per page).
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
+
+
+def session_open(created_at: datetime, last_seen_at: datetime, ended_at: datetime | None, version: int,
+                 user_version: int, now: datetime, idle: timedelta | None, lifetime: timedelta) -> bool:
+    """A session lives until logout, a newer session version (password, role, deactivation, « partout »),
+    ``idle`` without activity (web only) or ``lifetime`` after sign-in, whichever comes first (exactly at
+    the limit it is over)."""
+    if ended_at is not None or version != user_version:
+        return False
+    if now >= created_at + lifetime:
+        return False
+    return idle is None or now < last_seen_at + idle

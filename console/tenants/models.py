@@ -83,6 +83,9 @@ class ConsoleUser(User):
         ForeignKey("collectivite.id"), nullable=True, index=True
     )
     collectivite: Mapped[Optional[Collectivite]] = relationship(Collectivite)
+    # Raised by a password, role or active change and by « se déconnecter partout » (accounts.sessions):
+    # every session and JWT opened under an older value is refused.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
     @property
     def role_names(self) -> set[str]:

@@ -17,6 +17,7 @@ SELF_SERVICE = [
     ["UserInfoEditView", "can_this_form_(get|post)$"],
     ["ResetMyPasswordView", "can_this_form_(get|post)$"],
     ["Home", "can_(index)$"],
+    ["Sessions", "can_end_others$"],
 ]
 
 

@@ -1,7 +1,8 @@
 """Security manager: users that belong to a collectivité, rate-limited logins, accounts opened by link."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, g, redirect
+from flask_appbuilder import expose
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView, UserDBModelView
@@ -9,6 +10,7 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
+from flask_login import logout_user
 from sqlalchemy import select
 
 from console.config import ROLE_OPERATOR
@@ -109,9 +111,22 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
 
 
 class ConsoleAuthDBView(AuthDBView):
-    """FAB's login page, with the « Mot de passe oublié ? » link."""
+    """FAB's login page, with the « Mot de passe oublié ? » link; logout is a POST (CSRF) that ends the
+    session server-side (a GET does nothing: no image tag can sign anyone out)."""
 
     login_template = "console/login.html"
+
+    @expose("/logout/", methods=["POST"])
+    def logout(self):
+        from flask import session
+
+        from console.accounts import sessions, web
+
+        sessions.end_session(db.session, session.get(web.SESSION_KEY))
+        db.session.commit()
+        logout_user()
+        session.clear()
+        return redirect(self.appbuilder.get_url_for_login)
 
 
 class ConsoleSecurityManager(SecurityManager):
@@ -119,6 +134,25 @@ class ConsoleSecurityManager(SecurityManager):
     userdbmodelview = ConsoleUserDBModelView
     authdbview = ConsoleAuthDBView
     security_api = ConsoleSecurityApi
+
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager; each token carries its session and the user's session version."""
+        from console.accounts import web
+
+        manager = super().create_jwt_manager(app)
+        manager.additional_claims_loader(web.jwt_claims)
+        manager.token_in_blocklist_loader(web.jwt_revoked)
+        return manager
+
+    def reset_password(self, userid: int, password: str) -> None:
+        """A password change ends every other session and JWT of the user (the current one stays)."""
+        from console.accounts import sessions, web
+
+        super().reset_password(userid, password)
+        user = self.get_user_by_id(userid)
+        keep = web.current_session_id() if getattr(g.user, "id", None) == userid else None
+        sessions.end_other_sessions(db.session, user, keep)
+        db.session.commit()
 
     def auth_user_db(self, username: str, password: str):
         """FAB's check, refusing users of deactivated collectivités."""

@@ -1,4 +1,6 @@
 """« Mot de passe oublié ? » and the page a password link opens."""
+import time
+
 from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.utils.limit import Limit
@@ -41,10 +43,13 @@ class ForgotPasswordView(BaseView):
 
     @expose("/", methods=["GET", "POST"])
     def form(self):
+        started = time.monotonic()
         form = ForgotPasswordForm()
         if form.validate_on_submit():
-            # The look-up, the link and the e-mail happen in a job: no timing tells known logins apart.
+            # The look-up, the link and the e-mail happen in a job, and every answer takes the same floor
+            # time (the in-process job finishes inside it): no timing tells known logins apart.
             jobs.enqueue(account_jobs.send_reset_link, form.login.data, public_base_url())
+            time.sleep(max(0.0, current_app.config["CONSOLE_RESET_ANSWER_SECONDS"] - (time.monotonic() - started)))
             flash(gettext("If an account matches, a link to choose a new password was e-mailed to its address. "
                           "It is valid one hour."), "info")
             return redirect(self.appbuilder.get_url_for_login)

@@ -5,12 +5,13 @@ import pytest
 
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR, ROLE_SUPPORT
 from console.tenants.context import EVERYTHING, scoped
-from tests.conftest import make_collectivite, make_user
+from tests.conftest import FreshContextClient, make_collectivite, make_user
 
 
 @pytest.fixture
 def alpha(app):
     """Collectivité Alpha with ``alpha-correspondent`` and ``alpha-support``, and ``operateur``."""
+    app.test_client_class = FreshContextClient  # every client: one application context per request
     with scoped(EVERYTHING):
         row = make_collectivite("alpha", "ALP", "216901231", "Ville d'Alpha")
         make_user("alpha-correspondent", ROLE_CORRESPONDENT, row)

@@ -24,3 +24,16 @@ def test_a_link_works_until_the_second_before_its_expiry():
 
 def test_three_reset_mails_an_hour_then_none():
     assert rules.may_send_reset(2) and not rules.may_send_reset(3)
+
+
+def test_a_session_ends_at_its_idle_limit_or_lifetime_to_the_second():
+    signed_in = datetime(2026, 3, 29, 0, 30)  # the night France moves to summer time: UTC is unaffected
+    idle, lifetime = timedelta(minutes=30), timedelta(hours=12)
+    seen = signed_in + timedelta(hours=11)
+    assert rules.session_open(signed_in, seen, None, 2, 2, seen + idle - timedelta(seconds=1), idle, lifetime)
+    assert not rules.session_open(signed_in, seen, None, 2, 2, seen + idle, idle, lifetime)
+    end = signed_in + lifetime
+    assert not rules.session_open(signed_in, end, None, 2, 2, end, None, lifetime)
+    assert rules.session_open(signed_in, end, None, 2, 2, end - timedelta(seconds=1), None, lifetime)
+    assert not rules.session_open(signed_in, seen, None, 1, 2, seen, idle, lifetime)  # older version
+    assert not rules.session_open(signed_in, seen, seen, 2, 2, seen, idle, lifetime)  # logged out

@@ -1,4 +1,4 @@
-"""accounts: single-use password links (no more temporary passwords)
+"""accounts: single-use password links (no more temporary passwords), sessions and session versions
 
 Revision ID: 0008
 Revises: 0006
@@ -29,15 +29,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('password_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_link_user_id'), ['user_id'], unique=False)
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
     with op.batch_alter_table('ab_user', schema=None) as batch_op:
         batch_op.drop_column('must_change_password')
         batch_op.drop_column('password_expires_at')
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('ab_user', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
         batch_op.add_column(sa.Column('password_expires_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default='0', nullable=False))
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+    op.drop_table('user_session')
     with op.batch_alter_table('password_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_link_user_id'))
     op.drop_table('password_link')

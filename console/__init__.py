@@ -11,7 +11,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: configuration, extensions, views — nothing else."""
     from flask_appbuilder import AppBuilder
 
-    from console import cli, jobs, models  # noqa: F401  (models registers every table)
+    from console import cli, headers, jobs, models  # noqa: F401  (models registers every table)
     from console.config import defaults
     from console.errors import install_translator
     from console.extensions import csrf, db
@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    headers.install(app)
     with app.app_context():
         db.init_app(app)
         # Before any API is added: without it FAB deletes on GET /<view>/delete/<pk>.

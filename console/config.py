@@ -77,6 +77,10 @@ def defaults(instance_path: str) -> dict:
         "JWT_ACCESS_TOKEN_EXPIRES": 3600,
         # Sessions: the console handles public money.
         "SESSION_COOKIE_HTTPONLY": True,
+        # Behind N reverse proxies (HTTPS ends there): trust their X-Forwarded-For/-Proto (console.headers).
+        "CONSOLE_PROXY_HOPS": int(os.environ.get("CONSOLE_PROXY_HOPS", "0")),
+        # Served over HTTPS only: redirect http to https, cookies always Secure, HSTS.
+        "CONSOLE_HTTPS": os.environ.get("CONSOLE_HTTPS", "").lower() in ("1", "true", "yes"),
         "SESSION_COOKIE_SAMESITE": "Lax",
         # A session ends after 30 minutes without a request, and 12 hours after sign-in in any case.
         "CONSOLE_SESSION_IDLE_MINUTES": int(os.environ.get("CONSOLE_SESSION_IDLE_MINUTES", "30")),

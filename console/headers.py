@@ -32,6 +32,15 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
 
 
+def sandbox_downloads(response):
+    """Every download of the console is an attachment (send_file(as_attachment=True)); should a browser
+    render one anyway, nothing in it may run, load or be framed."""
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def install(app: Flask) -> None:
     """Headers, cookies and the proxy, from CONSOLE_HTTPS and CONSOLE_PROXY_HOPS."""
     from flask_talisman import Talisman
@@ -46,6 +55,8 @@ def install(app: Flask) -> None:
     if https:
         app.config["PREFERRED_URL_SCHEME"] = "https"
     app.session_interface = SessionInterface()
+    # Registered before Talisman, so it runs after Talisman's own after_request (Flask runs them in reverse).
+    app.after_request(sandbox_downloads)
     Talisman(
         app,
         force_https=https,

@@ -16,7 +16,7 @@ from console.mail import MAX_ATTACHMENTS_BYTES, OutboxAttachment, OutboxMessage,
 from console.reports import schedule
 from console.reports.models import Export, ExportStatus
 from console.tenants.context import EVERYTHING, scoped
-from tests.conftest import login
+from tests.conftest import login, logout
 from tests.reports.conftest import table, wait
 from tests.reports.test_schedule import subscribe, subscriptions
 from tests.tenants.test_isolation import denied
@@ -29,7 +29,7 @@ def subscribe_both(client, world) -> None:
     for tenant in (world.a, world.b):
         login(client, tenant.users["correspondent"])
         subscribe(client, f"{tenant.collectivite.slug}-elected")
-        client.get("/logout/")
+        logout(client)
 
 
 def monthly_mails() -> list[OutboxMessage]:
@@ -147,7 +147,7 @@ def test_only_operators_list_and_download_attachments(client, world, money):
         login(client, world.a.users[user])
         assert denied(client.get(url)), user
         assert denied(client.get("/outboxview/list/")), user
-        client.get("/logout/")
+        logout(client)
     login(client, world.operator)
     assert url in client.get("/outboxview/list/").get_data(as_text=True)
     download = client.get(url)

@@ -4,7 +4,11 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
+from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
+
 SECRET_KEY_MIN_LENGTH = 32
+#: Roles that move money or bank details: never without a second factor.
+REQUIRED_SECOND_FACTOR = (ROLE_OPERATOR, ROLE_CORRESPONDENT)
 KNOWN_WEAK_KEYS = {"secret", "changeme", "change-me", "dev", "development", "test", "console", "password",
                    "thisismysecretkey", "\x02\x01thisismyscretkey\x01\x02\\e\\y\\y\\h"}
 
@@ -34,6 +38,9 @@ def production_problems(config: Mapping[str, Any], environ: Mapping[str, str] | 
         problems.append("CSRF protection is off (WTF_CSRF_ENABLED).")
     if not config.get("RATELIMIT_ENABLED"):
         problems.append("Rate limiting is off (RATELIMIT_ENABLED): passwords could be guessed at will.")
+    for role in REQUIRED_SECOND_FACTOR:
+        if role not in (config.get("CONSOLE_TOTP_ROLES") or ()):
+            problems.append(f"The role {role} may sign in without a second factor (CONSOLE_TOTP_ROLES).")
     if not config.get("SESSION_COOKIE_HTTPONLY", True):
         problems.append("Session cookies are readable by scripts (SESSION_COOKIE_HTTPONLY).")
     return problems

@@ -51,6 +51,10 @@ def defaults(instance_path: str) -> dict:
         "CONSOLE_BASE_URL": os.environ.get("CONSOLE_BASE_URL") or None,
         # Every « Mot de passe oublié ? » answer takes at least this long, whatever the login.
         "CONSOLE_RESET_ANSWER_SECONDS": 0.2,
+        # Roles whose users must sign in with a second factor (TOTP); others may choose to. Comma-separated
+        # role names in CONSOLE_TOTP_ROLES; never empty in production (`console check`).
+        "CONSOLE_TOTP_ROLES": [name.strip() for name in os.environ.get(
+            "CONSOLE_TOTP_ROLES", f"{ROLE_OPERATOR},{ROLE_CORRESPONDENT}").split(",") if name.strip()],
         "CONSOLE_EXPORT_DIR": os.environ.get("CONSOLE_EXPORT_DIR")
         or os.path.join(instance_path, "exports"),
         # Flask-AppBuilder

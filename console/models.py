@@ -1,5 +1,5 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
-from console.accounts.models import PasswordLink, UserSession  # noqa: F401
+from console.accounts.models import PasswordLink, RecoveryCode, UserSession  # noqa: F401
 import console.accounts.sessions  # noqa: F401,E402  (session versions follow credential changes)
 from console.complaints.models import Complaint, ComplaintEvent  # noqa: F401
 from console.mail import OutboxMessage  # noqa: F401

@@ -49,6 +49,9 @@ def _make_app(url: str, instance: str) -> Flask:
         "RATELIMIT_ENABLED": False,
         "CONSOLE_EXPORT_DIR": os.path.join(instance, "exports"),
         "SERVER_NAME": "console.test",
+        # The second factor is off for the tests of everything else (they sign in with a password only);
+        # tests/accounts/test_two_factor.py turns it on for the roles it tests.
+        "CONSOLE_TOTP_ROLES": [],
     })
     with app.app_context():
         from console.schema import init_database

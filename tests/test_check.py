@@ -9,7 +9,7 @@ SAFE = {
     "DEBUG": False, "SECRET_KEY": "k" * 64, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://console@db/console",
     "CONSOLE_SMTP_URL": "smtp://mail:587?starttls=1", "CONSOLE_HTTPS": True,
     "CONSOLE_BASE_URL": "https://console.passnumerique.fr", "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": True,
-    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_HTTPONLY": True, "CONSOLE_TOTP_ROLES": ["Opérateur", "Correspondant"],
 }
 ENVIRON = {"CONSOLE_SECRET_KEY": "k" * 64}
 
@@ -31,6 +31,7 @@ def test_a_production_configuration_has_no_problem():
     ({"CONSOLE_BASE_URL": None}, ENVIRON, "CONSOLE_BASE_URL"),
     ({"WTF_CSRF_ENABLED": False}, ENVIRON, "CSRF"),
     ({"RATELIMIT_ENABLED": False}, ENVIRON, "RATELIMIT_ENABLED"),
+    ({"CONSOLE_TOTP_ROLES": ["Opérateur"]}, ENVIRON, "Correspondant"),
 ])
 def test_each_dangerous_setting_is_reported(change, environ, word):
     problems = production_problems({**SAFE, **change}, environ)

@@ -47,3 +47,8 @@ def session_open(created_at: datetime, last_seen_at: datetime, ended_at: datetim
     if now >= created_at + lifetime:
         return False
     return idle is None or now < last_seen_at + idle
+
+
+def second_factor_required(role_names: set[str], roles_requiring_it: set[str] | list[str]) -> bool:
+    """Whether a user holding ``role_names`` must sign in with a second factor (configured per role)."""
+    return bool(set(role_names) & set(roles_requiring_it))

@@ -7,13 +7,17 @@ from flask import Flask, current_app, flash, g, redirect, request, session, url_
 from flask_babel import gettext
 from flask_login import current_user, logout_user, user_logged_in
 
-from console.accounts import sessions
+from console.accounts import rules, sessions, totp
 from console.extensions import db
 from console.tenants.models import ConsoleUser
 
 SESSION_KEY = "sid"
+#: Set in the web session once the second factor was given (or is not needed).
+SECOND_FACTOR_KEY = "2fa"
 #: Requests that need no session check (no data, no query).
 _UNCHECKED = {"static", "appbuilder.static"}
+#: What a signed-in user who still owes the second factor may reach.
+_BEFORE_SECOND_FACTOR = {"TwoFactorView.verify", "TwoFactorView.enrol", "ConsoleAuthDBView.logout"}
 
 
 def idle_timeout() -> timedelta:
@@ -51,11 +55,30 @@ def install(app: Flask) -> None:
         row = sessions.live_session(db.session, session.get(SESSION_KEY), user.id, idle_timeout(), lifetime())
         db.session.commit()
         if row is not None:
-            return None
+            return _require_second_factor(user)
         logout_user()
         session.clear()
         flash(gettext("Your session has ended: sign in again."), "warning")
         return redirect(url_for("ConsoleAuthDBView.login"))
+
+
+def second_factor_due(user: ConsoleUser) -> str | None:
+    """"verify" when the user must give a code, "enrol" when their role requires one they have not set."""
+    if totp.enabled(user):
+        return "verify"
+    if rules.second_factor_required(user.role_names, current_app.config["CONSOLE_TOTP_ROLES"]):
+        return "enrol"
+    return None
+
+
+def _require_second_factor(user: ConsoleUser):
+    if session.get(SECOND_FACTOR_KEY) or request.endpoint in _BEFORE_SECOND_FACTOR:
+        return None
+    due = second_factor_due(user)
+    if due is None:
+        session[SECOND_FACTOR_KEY] = True
+        return None
+    return redirect(url_for(f"TwoFactorView.{due}"))
 
 
 def jwt_claims(identity: str) -> dict:

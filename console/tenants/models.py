@@ -86,6 +86,11 @@ class ConsoleUser(User):
     # Raised by a password, role or active change and by « se déconnecter partout » (accounts.sessions):
     # every session and JWT opened under an older value is refused.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    # Second factor (accounts.totp): the RFC 6238 secret once enrolment is confirmed, and the last time
+    # step accepted (a code is never accepted twice).
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
+    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
 
     @property
     def role_names(self) -> set[str]:

@@ -1,7 +1,8 @@
 """Security manager: users that belong to a collectivité, rate-limited logins, accounts opened by link."""
 from __future__ import annotations
 
-from flask import current_app, g, redirect
+from flask import current_app, g, redirect, request
+from flask_appbuilder.api import safe
 from flask_appbuilder import expose
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
@@ -67,7 +68,8 @@ def request_scope() -> Scope | None:
 
 
 class ConsoleSecurityApi(SecurityApi):
-    """JWT login at /api/v1/security/login, limited per client address like the web login."""
+    """JWT login at /api/v1/security/login, limited per client address like the web login, with the
+    second factor in ``totp`` when the user has one or their role requires one."""
 
     limits = [
         Limit(
@@ -76,6 +78,57 @@ class ConsoleSecurityApi(SecurityApi):
             methods=["POST"],
         )
     ]
+
+    @expose("/login", methods=["POST"])
+    @safe
+    def login(self):
+        """Sign in and get a JWT
+        ---
+        post:
+          description: >-
+            {"username", "password", "provider": "db", "refresh": true, "totp": "123456"}; totp is the
+            authenticator code (or a recovery code), required when the account has a second factor
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+          responses:
+            200: {description: access_token (and refresh_token)}
+            400: {description: Bad request}
+            401: {description: Wrong credentials or second factor}
+        """
+        from flask_appbuilder.security.schemas import login_post
+        from flask_jwt_extended import create_access_token, create_refresh_token
+        from marshmallow import ValidationError
+
+        from console.accounts import rules, totp
+
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message="Request payload is not JSON")
+        code = body.pop("totp", None)
+        try:
+            payload = login_post.load(body)
+        except ValidationError as error:
+            return self.response_400(message=error.messages)
+        if payload["provider"] != "db":
+            return self.response_400(message="provider must be db")
+        user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
+        if not user:
+            return self.response_401()
+        if totp.enabled(user):
+            if not totp.verify(db.session, user, str(code or "")):
+                db.session.rollback()
+                return self.response_401()
+            db.session.commit()
+        elif rules.second_factor_required(user.role_names, current_app.config["CONSOLE_TOTP_ROLES"]):
+            return self.response(401, message="Set up the second factor in the console first.")
+        tokens = {"access_token": create_access_token(identity=str(user.id), fresh=True)}
+        if payload.get("refresh"):
+            tokens["refresh_token"] = create_refresh_token(identity=str(user.id))
+        return self.response(200, **tokens)
 
 
 class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):

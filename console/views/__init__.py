@@ -16,6 +16,7 @@ from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, P
 from console.views.reports import ExportView, ReportSubscriptionView
 from console.views.passwords import ForgotPasswordView, PasswordLinkView
 from console.views.sessions import SessionsView
+from console.views.two_factor import TwoFactorView
 from console.views.users import TenantUserView
 
 ADMIN = {"category": "Administration", "category_label": _l("Administration"), "category_icon": "fa-landmark"}
@@ -42,6 +43,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(ForgotPasswordView)
     appbuilder.add_view_no_menu(PasswordLinkView)
     appbuilder.add_view_no_menu(SessionsView)
+    appbuilder.add_view_no_menu(TwoFactorView)
     appbuilder.add_api(CollectiviteApi)
     appbuilder.add_api(PartnerApi)
     appbuilder.add_api(AffiliationApi)

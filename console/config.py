@@ -11,6 +11,8 @@ ROLE_OPERATOR = "Opérateur"
 ROLE_CORRESPONDENT = "Correspondant"
 ROLE_SUPPORT = "Agent support"
 ROLE_ELECTED = "Élu"
+#: The partner extranet's API clients (accounts.service_accounts): their scopes narrow it further.
+ROLE_SERVICE = "Compte de service"
 
 
 def secret_key(instance_path: str) -> str:

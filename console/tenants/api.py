@@ -53,6 +53,7 @@ def find_active_user(session: Session, login: str) -> ConsoleUser | None:
     statement = select(ConsoleUser).where(
         or_(func.lower(ConsoleUser.username) == text, func.lower(ConsoleUser.email) == text),
         ConsoleUser.active.is_(True),
+        ConsoleUser.api_scopes.is_(None),  # API clients have no mailbox nor password to reset
     )
     return session.scalars(statement).first()
 

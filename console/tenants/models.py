@@ -91,6 +91,8 @@ class ConsoleUser(User):
     totp_secret: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
     totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
     totp_last_step: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    # Set on the API clients of the partner extranet only: their comma-separated scopes.
+    api_scopes: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
 
     @property
     def role_names(self) -> set[str]:

@@ -47,6 +47,8 @@ def scope_for_user(user: ConsoleUser | None) -> Scope:
         return NOTHING
     if ROLE_OPERATOR in user.role_names:
         return EVERYTHING
+    if user.api_scopes is not None and user.collectivite_id is None:
+        return EVERYTHING  # a platform-wide API client of the partner extranet
     if not collectivite_active(user.collectivite_id):
         return NOTHING
     return only(user.collectivite_id)
@@ -207,12 +209,22 @@ class ConsoleSecurityManager(SecurityManager):
         sessions.end_other_sessions(db.session, user, keep)
         db.session.commit()
 
+    def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
+        """FAB's role check; an API client also needs the endpoint to be one of its scopes'."""
+        from console.accounts import service_accounts
+
+        if not super()._has_view_access(user, permission_name, view_name):
+            return False
+        return not service_accounts.is_service_account(user) or service_accounts.allows(user, request.endpoint)
+
     def auth_user_db(self, username: str, password: str):
-        """FAB's check, refusing users of deactivated collectivités."""
+        """FAB's check, refusing users of deactivated collectivités, and API clients outside the API."""
         user = super().auth_user_db(username, password)
         if user is None:
             return None
-        if ROLE_OPERATOR not in user.role_names and not collectivite_active(user.collectivite_id):
+        if user.api_scopes is not None and not request.path.startswith("/api/"):
+            return None
+        if scope_for_user(user).nothing:  # a collectivité's user whose collectivité is deactivated
             return None
         return user
 

@@ -15,6 +15,7 @@ from console.views.lookup import LookupApi, LookupAuditView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
 from console.views.reports import ExportView, ReportSubscriptionView
 from console.views.passwords import ForgotPasswordView, PasswordLinkView
+from console.views.api_clients import ApiClientsView
 from console.views.sessions import SessionsView
 from console.views.two_factor import TwoFactorView
 from console.views.users import TenantUserView
@@ -40,6 +41,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(CollectiviteView, "Collectivites", label=_l("Collectivités"), icon="fa-landmark", **ADMIN)
     appbuilder.add_view(TenantUserView, "TenantUsers", label=_l("Users of the collectivité"), icon="fa-users", **ADMIN)
     appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", **ADMIN)
+    appbuilder.add_view(ApiClientsView, "ApiClients", label=_l("API clients"), icon="fa-plug", **ADMIN)
     appbuilder.add_view_no_menu(ForgotPasswordView)
     appbuilder.add_view_no_menu(PasswordLinkView)
     appbuilder.add_view_no_menu(SessionsView)

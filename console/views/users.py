@@ -1,5 +1,6 @@
 """Correspondents manage the users of their own collectivité (never FAB's global user views)."""
 from flask import g
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -10,10 +11,20 @@ from console.tenants import api as tenants_api
 from console.tenants.context import current_scope
 from console.tenants.models import ConsoleUser
 from console.tenants.roles import TENANT_ROLES
-from console.views.base import TenantModelView
+from console.views.base import TENANT_FILTERS, TenantModelView
 from console.views.passwords import public_base_url
 
 ROLE_CHOICES = [["name", FilterInFunction, lambda: list(TENANT_ROLES)]]
+
+
+class PeopleFilter(BaseFilter):
+    """People only: the collectivité's API clients are the operator's (ApiClientsView)."""
+
+    name = "People"
+    arg_name = "people"
+
+    def apply(self, query, value):
+        return query.filter(ConsoleUser.api_scopes.is_(None))
 
 
 class TenantUserView(TenantModelView):
@@ -39,6 +50,7 @@ class TenantUserView(TenantModelView):
     edit_columns = ["first_name", "last_name", "email", "roles", "active"]
     search_columns = ["first_name", "last_name", "username", "email", "active"]
     add_form_query_rel_fields = edit_form_query_rel_fields = {"roles": ROLE_CHOICES}
+    base_filters = TENANT_FILTERS + [["id", PeopleFilter, None]]
     description_columns = {
         "roles": _l("The new user receives an e-mail with a link to choose their password."),
     }

@@ -1,4 +1,4 @@
-"""accounts: single-use password links (no more temporary passwords), sessions and session versions, TOTP
+"""accounts: single-use password links (no more temporary passwords), sessions and session versions, TOTP, API clients
 
 Revision ID: 0008
 Revises: 0006
@@ -49,6 +49,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('totp_enabled_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('api_scopes', sa.String(length=200), nullable=True))
     op.create_table('recovery_code',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -66,6 +67,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
     op.drop_table('recovery_code')
     with op.batch_alter_table('ab_user', schema=None) as batch_op:
+        batch_op.drop_column('api_scopes')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_enabled_at')
         batch_op.drop_column('totp_secret')

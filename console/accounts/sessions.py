@@ -22,7 +22,10 @@ API = "api"
 
 def bump_version(user: ConsoleUser) -> None:
     """End every session and JWT of ``user`` (they carry the old version)."""
-    user.session_version = (user.session_version or 0) + 1
+    if user.id is None:
+        return  # a new user has no session yet
+    # Incremented by the database: a stale copy of the row can never write back an older version.
+    user.session_version = ConsoleUser.session_version + 1
 
 
 @event.listens_for(ConsoleUser.password, "set")

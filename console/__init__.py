@@ -11,12 +11,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: configuration, extensions, views — nothing else."""
     from flask_appbuilder import AppBuilder
 
-    from console import cli, health, jobs, models, request_id  # noqa: F401  (models registers every table)
+    from console import cli, headers, health, jobs, models, request_id  # noqa: F401  (models registers every table)
     from console import logging as request_logging
     from console.config import defaults
     from console.errors import install_translator
     from console.extensions import csrf, db
     from console.i18n import translate_error
+    from console.accounts import web as account_web
     from console.tenants import context, security
     from console.views import guards, register_views
 
@@ -28,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     request_logging.init_app(app)  # first: its clock and its line cover every other hook
     request_id.init_app(app)
 
+    headers.install(app)
     with app.app_context():
         db.init_app(app)
         # Before any API is added: without it FAB deletes on GET /<view>/delete/<pk>.
@@ -37,7 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         register_views(appbuilder)
         guards.install(app)
         security.exempt_apis_from_csrf(appbuilder, csrf)
-        security.install_password_guard(app)
+        account_web.install(app)
     context.set_resolver(security.request_scope)
     install_translator(translate_error)
     jobs.init_app(app)

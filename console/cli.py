@@ -176,9 +176,23 @@ def audit_checkpoint_command() -> None:
     click.echo(f"Checkpoint #{checkpoint.id} signed: {checkpoint.signature}")
 
 
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Report the settings that are dangerous in production; exit 1 if there is any."""
+    from console.checks import production_problems
+
+    problems = production_problems(current_app.config)
+    for problem in problems:
+        click.echo(f"DANGER: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("No dangerous setting found.")
+
+
 def register(app: Flask) -> None:
     for command in (init_command, migration_command, demo_command, worker_command, scheduler_command,
-                    audit_group):
+                    audit_group, check_command):
         app.cli.add_command(command)
 
 

@@ -12,6 +12,8 @@ ROLE_OPERATOR = "Opérateur"
 ROLE_CORRESPONDENT = "Correspondant"
 ROLE_SUPPORT = "Agent support"
 ROLE_ELECTED = "Élu"
+#: The partner extranet's API clients (accounts.service_accounts): their scopes narrow it further.
+ROLE_SERVICE = "Compte de service"
 
 
 def secret_key(instance_path: str) -> str:
@@ -47,6 +49,15 @@ def defaults(instance_path: str) -> dict:
         "CONSOLE_MAIL_SENDER": os.environ.get(
             "CONSOLE_MAIL_SENDER", "Pass Numérique <ne-pas-repondre@passnumerique.fr>"
         ),
+        # The address users reach the console at (https://…): e-mailed links are built on it, never on
+        # the Host header of the request that asked for them.
+        "CONSOLE_BASE_URL": os.environ.get("CONSOLE_BASE_URL") or None,
+        # Every « Mot de passe oublié ? » answer takes at least this long, whatever the login.
+        "CONSOLE_RESET_ANSWER_SECONDS": 0.2,
+        # Roles whose users must sign in with a second factor (TOTP); others may choose to. Comma-separated
+        # role names in CONSOLE_TOTP_ROLES; never empty in production (`console check`).
+        "CONSOLE_TOTP_ROLES": [name.strip() for name in os.environ.get(
+            "CONSOLE_TOTP_ROLES", f"{ROLE_OPERATOR},{ROLE_CORRESPONDENT}").split(",") if name.strip()],
         "CONSOLE_EXPORT_DIR": os.environ.get("CONSOLE_EXPORT_DIR")
         or os.path.join(instance_path, "exports"),
         # Flask-AppBuilder
@@ -74,8 +85,15 @@ def defaults(instance_path: str) -> dict:
         "JWT_ACCESS_TOKEN_EXPIRES": 3600,
         # Sessions: the console handles public money.
         "SESSION_COOKIE_HTTPONLY": True,
+        # Behind N reverse proxies (HTTPS ends there): trust their X-Forwarded-For/-Proto (console.headers).
+        "CONSOLE_PROXY_HOPS": int(os.environ.get("CONSOLE_PROXY_HOPS", "0")),
+        # Served over HTTPS only: redirect http to https, cookies always Secure, HSTS.
+        "CONSOLE_HTTPS": os.environ.get("CONSOLE_HTTPS", "").lower() in ("1", "true", "yes"),
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # A session ends after 30 minutes without a request, and 12 hours after sign-in in any case.
+        "CONSOLE_SESSION_IDLE_MINUTES": int(os.environ.get("CONSOLE_SESSION_IDLE_MINUTES", "30")),
+        "CONSOLE_SESSION_LIFETIME_HOURS": int(os.environ.get("CONSOLE_SESSION_LIFETIME_HOURS", "12")),
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CONSOLE_SESSION_LIFETIME_HOURS", "12")) * 3600,
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,

@@ -1,4 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
+from console.accounts.models import PasswordLink, RecoveryCode, UserSession  # noqa: F401
+import console.accounts.sessions  # noqa: F401,E402  (session versions follow credential changes)
 from console.audit.models import AuditChain, AuditCheckpoint, AuditEvent  # noqa: F401
 from console.complaints.models import Complaint, ComplaintEvent  # noqa: F401
 from console.leases import Lease  # noqa: F401

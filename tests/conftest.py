@@ -49,6 +49,9 @@ def _make_app(url: str, instance: str) -> Flask:
         "RATELIMIT_ENABLED": False,
         "CONSOLE_EXPORT_DIR": os.path.join(instance, "exports"),
         "SERVER_NAME": "console.test",
+        # The second factor is off for the tests of everything else (they sign in with a password only);
+        # tests/accounts/test_two_factor.py turns it on for the roles it tests.
+        "CONSOLE_TOTP_ROLES": [],
     })
     with app.app_context():
         from console.schema import init_database
@@ -187,6 +190,16 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Flask
     response = client.post("/login/", data={"username": username, "password": password,
                                             "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def logout(client: FlaskClient) -> FlaskClient:
+    """Sign out as the user menu does: a POST with the CSRF token (a GET signs nobody out)."""
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, "no logout form: nobody is signed in"
+    response = client.post("/logout/", data={"csrf_token": match.group(1)})
+    assert response.status_code == 302, response.status_code
     return client
 
 

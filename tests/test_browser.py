@@ -57,6 +57,8 @@ def test_an_elected_official_follows_an_export_to_its_download_link(app, world, 
     app.config["SERVER_NAME"] = None  # the live server answers on its own address
     try:
         page = browser.new_page()
+        blocked: list[str] = []  # what the Content-Security-Policy refused, reported by Chromium
+        page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
         page.goto(f"{live_server}/login/")
         assert "Mot de passe" in page.content()
         page.fill("#username", world.a.users["elected"])
@@ -67,7 +69,7 @@ def test_an_elected_official_follows_an_export_to_its_download_link(app, world, 
 
         page.goto(f"{live_server}/exports/")
         page.select_option("select[name=kind]", "summary")
-        page.click("form button[type=submit]")
+        page.click("form.form-inline button[type=submit]")  # the navbar holds the logout forms
         row = page.locator("#exports tbody tr").first
         assert row.get_attribute("data-status") in ("queued", "running")
         assert row.locator("a.btn-success").count() == 0  # no link before the file is complete
@@ -77,5 +79,6 @@ def test_an_elected_official_follows_an_export_to_its_download_link(app, world, 
         link.wait_for(timeout=30_000)  # the page's own polling shows it, nobody reloads by hand
         assert link.inner_text() == "Télécharger"
         assert "100 %" in page.locator("#exports .progress-bar").first.inner_text()
+        assert blocked == []
     finally:
         app.config["SERVER_NAME"] = "console.test"

@@ -38,7 +38,7 @@ class User:
 
 
 def test_without_smtp_the_mail_stays_in_the_outbox(app):
-    queue_mail(db.session, "ines@lyon.fr", "temporary_password", user=User, password="x")
+    queue_mail(db.session, "ines@lyon.fr", "account_created", user=User, url="https://console.test/x")
     db.session.commit()
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.subject == "Votre accès à la Console Pass Numérique" and message.sent_at is None
@@ -47,7 +47,7 @@ def test_without_smtp_the_mail_stays_in_the_outbox(app):
 def test_with_smtp_the_mail_is_sent_after_commit(app, smtp_server, monkeypatch):
     url, inbox = smtp_server
     monkeypatch.setitem(app.config, "CONSOLE_SMTP_URL", url)
-    queue_mail(db.session, "ines@lyon.fr", "temporary_password", user=User, password="s3cret")
+    queue_mail(db.session, "ines@lyon.fr", "account_created", user=User, url="https://console.test/s3cret")
     assert inbox.messages == []  # nothing leaves before the commit
     db.session.commit()
     jobs.runner().wait(timeout=30)
@@ -62,7 +62,7 @@ def test_an_rq_worker_sends_the_mail(app, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "CONSOLE_SMTP_URL", url)
     runner = jobs.RqRunner(service_url("CONSOLE_TEST_REDIS_URL"))
     runner.queue.empty()
-    message = queue_mail(db.session, "ines@lyon.fr", "temporary_password", user=User, password="s3cret")
+    message = queue_mail(db.session, "ines@lyon.fr", "account_created", user=User, url="https://console.test/s3cret")
     db.session.info.pop("outbox")  # enqueue it on Redis ourselves instead of the in-process runner
     db.session.commit()
     runner.enqueue(send_message, message.id)

@@ -15,6 +15,7 @@ from stdnum import exceptions as number_errors
 from stdnum.fr import siret as stdnum_siret
 
 from console.errors import N_, DomainError
+from console.partners import documents
 
 # Banks of the French overseas territories and of Monaco issue FR IBANs with a BIC naming
 # their own territory (e.g. Crédit Agricole Martinique: AGRIMQMX).
@@ -138,13 +139,18 @@ def _checked_document(filename: str, data: bytes, max_bytes: int, accepted: tupl
     if kind not in accepted:
         raise DomainError(N_("%(filename)s is not an accepted document (%(accepted)s)."), rule="upload",
                           field="file", filename=filename, accepted=", ".join(k.upper() for k in accepted))
+    if documents.has_active_content(data):
+        # A polyglot (PDF and HTML page at once) or a PDF that runs script: never stored, never served.
+        raise DomainError(N_("%(filename)s contains HTML, script or a PDF action: it is refused."), rule="upload",
+                          field="file", filename=filename)
     return _safe_filename(filename, kind)
 
 
 def _document_kind(data: bytes) -> str | None:
-    """The extension matching the file's magic bytes; a PDF must also end with its %%EOF trailer."""
+    """The extension matching the file's magic bytes; a PDF must also end with its %%EOF trailer and
+    open in a real PDF parser with at least one page."""
     kind = next((kind for kind, magic in DOCUMENT_SIGNATURES.items() if data.startswith(magic)), None)
-    if kind == "pdf" and b"%%EOF" not in data[-PDF_TRAILER_WINDOW:]:
+    if kind == "pdf" and (b"%%EOF" not in data[-PDF_TRAILER_WINDOW:] or documents.pdf_pages(data) < 1):
         return None
     return kind
 

@@ -1,8 +1,7 @@
-"""Writes on users: attach to a collectivité, restrict roles, temporary passwords."""
+"""Writes on users: attach to a collectivité, restrict roles."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import func, inspect, or_, select
@@ -14,12 +13,9 @@ from console.audit import api as audit
 from console.config import ROLE_OPERATOR
 from console.errors import N_, DomainError, Forbidden, ValidationFailed, unique_refusal
 from console.tenants.context import Scope
-from console.tenants.models import COLLECTIVITE_UNIQUE, Collectivite, ConsoleUser, utcnow
+from console.tenants.models import COLLECTIVITE_UNIQUE, Collectivite, ConsoleUser
 from console.tenants.roles import TENANT_ROLES
 from console.tenants.scoping import UNSCOPED
-
-TEMPORARY_PASSWORD_VALIDITY = timedelta(days=3)
-
 
 def check_tenant_roles(role_names: Iterable[str]) -> None:
     """A collectivité's user may only hold the collectivité roles (never Opérateur)."""
@@ -68,19 +64,9 @@ def attach_user(session: Session, user: ConsoleUser, scope: Scope) -> None:
         user.collectivite = session.get(Collectivite, scope.collectivite_id)
 
 
-def issue_temporary_password(user: ConsoleUser, method: str = "scrypt") -> str:
-    """Replace the password by a temporary one that must be changed at the next login."""
-    password = secrets.token_urlsafe(12)
-    user.password = generate_password_hash(password, method=method)
-    user.must_change_password = True
-    user.password_expires_at = utcnow() + TEMPORARY_PASSWORD_VALIDITY
-    return password
-
-
-def clear_temporary_password(user: ConsoleUser) -> None:
-    """The user chose their own password."""
-    user.must_change_password = False
-    user.password_expires_at = None
+def set_unusable_password(user: ConsoleUser) -> None:
+    """A new account opens with a password nobody knows: its owner chooses one through a link."""
+    user.password = generate_password_hash(secrets.token_urlsafe(32))
 
 
 def find_active_user(session: Session, login: str) -> ConsoleUser | None:
@@ -89,6 +75,7 @@ def find_active_user(session: Session, login: str) -> ConsoleUser | None:
     statement = select(ConsoleUser).where(
         or_(func.lower(ConsoleUser.username) == text, func.lower(ConsoleUser.email) == text),
         ConsoleUser.active.is_(True),
+        ConsoleUser.api_scopes.is_(None),  # API clients have no mailbox nor password to reset
     )
     return session.scalars(statement).first()
 
@@ -138,13 +125,6 @@ def audit_collectivite(session: Session, collectivite: Collectivite, created: bo
     else:
         audit.record(session, "collectivite.update", collectivite,
                      {"changes": audit.changed_fields(collectivite)})
-
-
-def send_forgotten_password(session: Session, user: ConsoleUser) -> str:
-    """« Mot de passe oublié ? »: a temporary password for ``user`` (the caller e-mails it), audited."""
-    password = issue_temporary_password(user)
-    audit.record(session, "password.forgotten", user, {"username": user.username}, actor=None)
-    return password
 
 
 def audit_password_set(session: Session, user: ConsoleUser, actor: ConsoleUser | None) -> None:

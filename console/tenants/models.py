@@ -100,11 +100,16 @@ class ConsoleUser(User):
         ForeignKey("collectivite.id"), nullable=True, index=True
     )
     collectivite: Mapped[Optional[Collectivite]] = relationship(Collectivite)
-    # Set when the password was replaced by a temporary one: it must be changed at next login.
-    must_change_password: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default="0", nullable=False
-    )
-    password_expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    # Raised by a password, role or active change and by « se déconnecter partout » (accounts.sessions):
+    # every session and JWT opened under an older value is refused.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    # Second factor (accounts.totp): the RFC 6238 secret once enrolment is confirmed, and the last time
+    # step accepted (a code is never accepted twice).
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
+    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    # Set on the API clients of the partner extranet only: their comma-separated scopes.
+    api_scopes: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
 
     @property
     def role_names(self) -> set[str]:

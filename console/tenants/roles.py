@@ -6,7 +6,7 @@ database, so they cannot drift and permission checks need no query. Tenant
 roles never get FAB's user/role views nor ``ResetPasswordView`` (it resets
 ANY user's password): only their own profile and password.
 """
-from console.config import ROLE_CORRESPONDENT, ROLE_ELECTED, ROLE_OPERATOR, ROLE_SUPPORT
+from console.config import ROLE_CORRESPONDENT, ROLE_ELECTED, ROLE_OPERATOR, ROLE_SERVICE, ROLE_SUPPORT
 
 READ = "can_(list|show|get|info)$"
 WRITE = "can_(list|show|get|info|add|edit|post|put)$"
@@ -16,8 +16,8 @@ SELF_SERVICE = [
     ["UserDBModelView", "(can_userinfo|resetmypassword)$"],
     ["UserInfoEditView", "can_this_form_(get|post)$"],
     ["ResetMyPasswordView", "can_this_form_(get|post)$"],
-    ["ChangeTemporaryPassword", "can_(form|change)$"],
     ["Home", "can_(index)$"],
+    ["Sessions", "can_end_others$"],
 ]
 
 
@@ -80,5 +80,13 @@ ROLES = {
     + _menus("Administration", "Collectivites", "Partners", "CguVersions")
     + REPORTS,
 }
+
+# API clients of the partner extranet: at most these endpoints, and only those of their scopes
+# (accounts.service_accounts.SCOPES, checked by the security manager's has_access). No web page.
+ROLES[ROLE_SERVICE] = [
+    ["Partner", "can_post$"],
+    ["Reimbursement", "can_(submit|accept)$"],
+    ["CguVersion", "can_(list|download)$"],
+]
 
 TENANT_ROLES = (ROLE_CORRESPONDENT, ROLE_SUPPORT, ROLE_ELECTED)

@@ -1,7 +1,9 @@
-"""Security manager: users that belong to a collectivité, rate-limited logins, temporary passwords."""
+"""Security manager: users that belong to a collectivité, rate-limited logins, accounts opened by link."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, request
+from flask import current_app, flash, g, redirect, request
+from flask_appbuilder.api import safe
+from flask_appbuilder import expose
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security import views as fab_views
@@ -11,6 +13,7 @@ from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 from flask_limiter.util import get_remote_address
+from flask_login import logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -19,11 +22,11 @@ from console.display import FormattedColumns
 from console.tenants.context import EVERYTHING, NOTHING, Scope, only
 from console.tenants import api as tenants_api
 from console.tenants import security_views
-from console.tenants.api import clear_temporary_password
+from console.tenants.api import set_unusable_password
 from console.errors import DomainError
 from console.extensions import db
 from console.tenants.rules import check_password_strength
-from console.tenants.models import Collectivite, ConsoleUser, utcnow
+from console.tenants.models import ConsoleUser
 from console.tenants.scoping import UNSCOPED
 
 
@@ -35,20 +38,14 @@ def password_complexity(password: str) -> None:
         raise PasswordComplexityValidationError(str(error)) from error
 
 
-def collectivite_active(collectivite_id: int | None) -> bool:
-    """Whether the collectivité exists and is active (read unscoped: it decides the scope)."""
-    if collectivite_id is None:
-        return False
-    statement = select(Collectivite.active).where(Collectivite.id == collectivite_id)
-    return bool(db.session.execute(statement, execution_options=UNSCOPED).scalar_one_or_none())
-
-
 def scope_for_user(user: ConsoleUser | None) -> Scope:
     """Operators see everything; others their active collectivité; anyone else nothing."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     if ROLE_OPERATOR in user.role_names:
         return EVERYTHING
+    if user.api_scopes is not None and user.collectivite_id is None:
+        return EVERYTHING  # a platform-wide API client of the partner extranet
     # The collectivité was loaded with the user (ConsoleSecurityManager.load_user): no query here.
     if user.collectivite is None or not user.collectivite.active:
         return NOTHING
@@ -83,7 +80,8 @@ def request_scope() -> Scope | None:
 
 
 class ConsoleSecurityApi(SecurityApi):
-    """JWT login at /api/v1/security/login, limited per client address like the web login."""
+    """JWT login at /api/v1/security/login, limited per client address like the web login, with the
+    second factor in ``totp`` when the user has one or their role requires one."""
 
     limits = [
         Limit(
@@ -92,6 +90,57 @@ class ConsoleSecurityApi(SecurityApi):
             methods=["POST"],
         )
     ]
+
+    @expose("/login", methods=["POST"])
+    @safe
+    def login(self):
+        """Sign in and get a JWT
+        ---
+        post:
+          description: >-
+            {"username", "password", "provider": "db", "refresh": true, "totp": "123456"}; totp is the
+            authenticator code (or a recovery code), required when the account has a second factor
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+          responses:
+            200: {description: access_token (and refresh_token)}
+            400: {description: Bad request}
+            401: {description: Wrong credentials or second factor}
+        """
+        from flask_appbuilder.security.schemas import login_post
+        from flask_jwt_extended import create_access_token, create_refresh_token
+        from marshmallow import ValidationError
+
+        from console.accounts import rules, totp
+
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message="Request payload is not JSON")
+        code = body.pop("totp", None)
+        try:
+            payload = login_post.load(body)
+        except ValidationError as error:
+            return self.response_400(message=error.messages)
+        if payload["provider"] != "db":
+            return self.response_400(message="provider must be db")
+        user = self.appbuilder.sm.auth_user_db(payload["username"], payload["password"])
+        if not user:
+            return self.response_401()
+        if totp.enabled(user):
+            if not totp.verify(db.session, user, str(code or "")):
+                db.session.rollback()
+                return self.response_401()
+            db.session.commit()
+        elif rules.second_factor_required(user.role_names, current_app.config["CONSOLE_TOTP_ROLES"]):
+            return self.response(401, message="Set up the second factor in the console first.")
+        tokens = {"access_token": create_access_token(identity=str(user.id), fresh=True)}
+        if payload.get("refresh"):
+            tokens["refresh_token"] = create_refresh_token(identity=str(user.id))
+        return self.response(200, **tokens)
 
 
 def roles_required(form, field) -> None:
@@ -104,7 +153,7 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
     """Operators' view of every user, with the collectivité each belongs to."""
 
     list_columns = ["first_name", "last_name", "username", "email", "collectivite", "roles", "active"]
-    show_columns = list_columns + ["must_change_password", "last_login", "login_count", "created_on"]
+    show_columns = list_columns + ["last_login", "login_count", "created_on"]
     add_columns = [
         "first_name",
         "last_name",
@@ -113,16 +162,22 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
         "email",
         "collectivite",
         "roles",
-        "password",
-        "conf_password",
     ]
     # The login never changes once created: history rows name who acted by it (users are never deleted).
     edit_columns = ["first_name", "last_name", "active", "email", "collectivite", "roles"]
     # No timestamp filters: WTForms' DateTimeField is deprecated (and the list needs none).
     search_columns = ["first_name", "last_name", "username", "email", "collectivite", "roles", "active"]
     validators_columns = {"roles": [roles_required]}
-    label_columns = {**UserDBModelView.label_columns, "collectivite": _l("Collectivité"),
-                     "must_change_password": _l("Temporary password")}
+    label_columns = {**UserDBModelView.label_columns, "collectivite": _l("Collectivité")}
+    # The operator chooses no password: the new user receives a link (DESIGN: passwords).
+    add_form_extra_fields: dict = {}
+
+    def post_add(self, item: ConsoleUser) -> None:
+        from console.accounts import links
+        from console.views.passwords import public_base_url
+
+        links.send_welcome_link(db.session, item, public_base_url(), created_by=g.user)
+        db.session.commit()
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -131,7 +186,7 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
         self.base_permissions = [name for name in self.base_permissions if "delete" not in name]
 
     def pre_add(self, item: ConsoleUser) -> None:
-        super().pre_add(item)
+        set_unusable_password(item)
         tenants_api.audit_user(db.session, item, created=True)
 
     def pre_update(self, item: ConsoleUser) -> None:
@@ -152,9 +207,22 @@ class UserInfoEditView(fab_views.UserInfoEditView):
 
 
 class ConsoleAuthDBView(AuthDBView):
-    """FAB's login page, with the « Mot de passe oublié ? » link."""
+    """FAB's login page, with the « Mot de passe oublié ? » link; logout is a POST (CSRF) that ends the
+    session server-side (a GET does nothing: no image tag can sign anyone out)."""
 
     login_template = "console/login.html"
+
+    @expose("/logout/", methods=["POST"])
+    def logout(self):
+        from flask import session
+
+        from console.accounts import sessions, web
+
+        sessions.end_session(db.session, session.get(web.SESSION_KEY))
+        db.session.commit()
+        logout_user()
+        session.clear()
+        return redirect(self.appbuilder.get_url_for_login)
 
 
 class ConsoleSecurityManager(SecurityManager):
@@ -183,6 +251,34 @@ class ConsoleSecurityManager(SecurityManager):
         role = type("PublicRole", (), {"name": self.auth_role_public})()
         return self._has_access_builtin_roles(role, permission_name, view_name)
 
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager; each token carries its session and the user's session version."""
+        from console.accounts import web
+
+        manager = super().create_jwt_manager(app)
+        manager.additional_claims_loader(web.jwt_claims)
+        manager.token_in_blocklist_loader(web.jwt_revoked)
+        return manager
+
+    def reset_password(self, userid: int, password: str) -> None:
+        """A password change ends every other session and JWT of the user (the current one stays)."""
+        from console.accounts import sessions, web
+
+        super().reset_password(userid, password)
+        user = self.get_user_by_id(userid)
+        keep = web.current_session_id() if getattr(g.user, "id", None) == userid else None
+        sessions.end_other_sessions(db.session, user, keep)
+        tenants_api.audit_password_set(db.session, user, g.get("user"))
+        db.session.commit()
+
+    def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
+        """FAB's role check; an API client also needs the endpoint to be one of its scopes'."""
+        from console.accounts import service_accounts
+
+        if not super()._has_view_access(user, permission_name, view_name):
+            return False
+        return not service_accounts.is_service_account(user) or service_accounts.allows(user, request.endpoint)
+
     def auth_user_db(self, username: str, password: str):
         """FAB's check, then the console's; every sign-in and every failure is audited."""
         user = self._checked_user(username, password)
@@ -193,24 +289,15 @@ class ConsoleSecurityManager(SecurityManager):
         return user
 
     def _checked_user(self, username: str, password: str):
-        """FAB's check, refusing expired temporary passwords and deactivated collectivités."""
+        """FAB's check, refusing users of deactivated collectivités, and API clients outside the API."""
         user = super().auth_user_db(username, password)
         if user is None:
             return None
-        if user.must_change_password:
-            # A temporary password opens only the web page where it is replaced, and not for ever.
-            if request.path.startswith("/api/") or (user.password_expires_at and user.password_expires_at < utcnow()):
-                return None
-        if ROLE_OPERATOR not in user.role_names and not collectivite_active(user.collectivite_id):
+        if user.api_scopes is not None and not request.path.startswith("/api/"):
+            return None
+        if scope_for_user(user).nothing:  # a collectivité's user whose collectivité is deactivated
             return None
         return user
-
-    def reset_password(self, userid: int, password: str) -> None:
-        """The user chose a password: it is no longer temporary."""
-        user = self.get_user_by_id(userid)
-        clear_temporary_password(user)
-        tenants_api.audit_password_set(db.session, user, g.get("user"))
-        super().reset_password(userid, password)
 
 
 def exempt_apis_from_csrf(appbuilder, csrf) -> None:
@@ -220,31 +307,3 @@ def exempt_apis_from_csrf(appbuilder, csrf) -> None:
     for view in appbuilder.baseviews:
         if isinstance(view, BaseApi) and view.blueprint is not None:
             csrf.exempt(view.blueprint)
-
-
-# Endpoints a user with a temporary password may still reach.
-_TEMPORARY_PASSWORD_ENDPOINTS = {
-    "ResetMyPasswordView.this_form_get",
-    "ResetMyPasswordView.this_form_post",
-    "ConsoleAuthDBView.logout",
-    "appbuilder.static",
-    "static",
-}
-
-
-def install_password_guard(app) -> None:
-    """A temporary password must be changed before anything else (DESIGN: passwords)."""
-    from flask import redirect, url_for
-    from flask_babel import gettext
-    from flask_login import current_user
-    from flask import flash
-
-    @app.before_request
-    def _require_new_password():
-        user = current_user
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "must_change_password", False):
-            return None
-        if request.endpoint in _TEMPORARY_PASSWORD_ENDPOINTS or request.path.startswith("/api/"):
-            return None
-        flash(gettext("Your password is temporary: choose a new one to continue."), "warning")
-        return redirect(url_for("ResetMyPasswordView.this_form_get"))

@@ -18,7 +18,10 @@ from console.views.cgu import CguApi
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
 from console.views.reports import ExportView, ReportSubscriptionView
-from console.views.passwords import ForgotPasswordView
+from console.views.passwords import ForgotPasswordView, PasswordLinkView
+from console.views.api_clients import ApiClientsView
+from console.views.sessions import SessionsView
+from console.views.two_factor import TwoFactorView
 from console.views.users import TenantUserView
 
 ADMIN = {"category": "Administration", "category_label": _l("Administration"), "category_icon": "fa-landmark"}
@@ -43,7 +46,11 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(TenantUserView, "TenantUsers", label=_l("Users of the collectivité"), icon="fa-users", **ADMIN)
     appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", **ADMIN)
     appbuilder.add_view(AuditView, "AuditTrail", label=_l("Audit trail"), icon="fa-shield-alt", **ADMIN)
+    appbuilder.add_view(ApiClientsView, "ApiClients", label=_l("API clients"), icon="fa-plug", **ADMIN)
     appbuilder.add_view_no_menu(ForgotPasswordView)
+    appbuilder.add_view_no_menu(PasswordLinkView)
+    appbuilder.add_view_no_menu(SessionsView)
+    appbuilder.add_view_no_menu(TwoFactorView)
     appbuilder.add_view_no_menu(PartnerChoicesView)
     appbuilder.add_view_no_menu(PaidRequestChoicesView)
     appbuilder.add_api(CollectiviteApi)

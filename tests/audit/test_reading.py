@@ -14,7 +14,7 @@ from console.extensions import db
 from console.mail import OutboxMessage
 from console.tenants.context import EVERYTHING, scoped
 from tests.audit.helpers import tamper, verify_output
-from tests.conftest import login, make_partner
+from tests.conftest import login, logout, make_partner
 from tests.reports.conftest import export_and_open, table
 
 
@@ -49,11 +49,11 @@ def test_a_correspondent_reads_only_their_collectivite_and_operators_everything(
     # The partner page links to its own events.
     page = client.get(f"/partnerview/show/{ids['a']}").get_data(as_text=True)
     assert f"/audit/?object_type=partner&amp;object_id={ids['a']}" in page
-    client.get("/logout/")
+    logout(client)
     for username in (world.a.users["support"], world.a.users["elected"]):
         login(client, username)
         assert client.get("/audit/").status_code in (302, 403)
-        client.get("/logout/")
+        logout(client)
     login(client, "operateur")
     page = client.get("/audit/").get_data(as_text=True)
     assert all(mark in page for mark in ("mark-a", "mark-b", "mark-platform"))

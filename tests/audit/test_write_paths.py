@@ -10,6 +10,10 @@ from typing import Any, Callable
 from flask import g
 from sqlalchemy import func, select
 
+import pyotp
+
+from console import jobs
+from console.accounts import links, service_accounts, sessions, totp
 from console.audit.models import AuditEvent
 from console.complaints import api as complaints_api
 from console.extensions import db
@@ -24,9 +28,9 @@ from console.reports import schedule
 from console.reports.models import ExportKind
 from console.tenants import api as tenants_api
 from console.tenants.context import EVERYTHING, only, scoped
-from console.config import ROLE_ELECTED, ROLE_SUPPORT
+from console.config import ROLE_ELECTED, ROLE_SERVICE, ROLE_SUPPORT
 from console.tenants.models import Collectivite, CollectiviteKind, ConsoleUser, utcnow
-from tests.conftest import PASSWORD, csrf_token, login, make_partner
+from tests.conftest import PASSWORD, csrf_token, login, logout, make_partner
 from tests.money import helpers as money
 from tests.partners.helpers import FR_BIC, OTHER_FR_IBAN, PDF, user
 
@@ -87,6 +91,14 @@ WRITE_PATHS: dict[str, Any] = {
     "ConsoleUserDBModelView.delete": REFUSED,
     "UserInfoEditView.this_form_post": ("user.update",),
     "ResetMyPasswordView.this_form_post": ("password.change",),
+    "PasswordLinkView.form": ("password.change",),
+    "SessionsView.end_others": ("session.end_others",),
+    "TwoFactorView.enrol": ("second_factor.enable",),
+    "TwoFactorView.verify": "the sign-in is recorded at its password step; a code only moves its replay guard",
+    "ApiClientsView.create": ("api_client.create",),
+    "ApiClientsView.rotate": ("api_client.rotate",),
+    "ApiClientsView.revoke": ("api_client.revoke",),
+    "ConsoleAuthDBView.logout": "no event: signing out ends the session row, it changes nothing of the scheme",
     "ResetPasswordView.this_form_post": ("password.reset",),
     "ForgotPasswordView.form": ("password.forgotten",),
     "ConsoleAuthDBView.login": ("login.success", "login.failed"),
@@ -304,6 +316,21 @@ def test_each_write_of_each_domain_records_one_event(app, world):
     assert export
     covered = {action for actions in WRITE_PATHS.values() if isinstance(actions, tuple) for action in actions}
     # Walked through HTTP by the next tests; a failed export to retry needs a failing job (tests/reports).
+    # accounts: API clients (operator), second factor, sessions, password links
+    client_id = walk.step(op, "api_client.create", lambda u: service_accounts.create_client(
+        sess, "Extranet", a, ["cgu_read"], sm.find_role(ROLE_SERVICE))[0].id, a, scopes=["cgu_read"])
+    walk.step(op, "api_client.rotate", lambda u: service_accounts.rotate_secret(sess, sess.get(ConsoleUser, client_id)),
+              a)
+    walk.step(op, "api_client.revoke", lambda u: service_accounts.revoke(sess, sess.get(ConsoleUser, client_id)), a)
+    secret = totp.new_secret()
+    walk.step(corr, "second_factor.enable", lambda u: totp.enrol(sess, u, secret, pyotp.TOTP(secret).now()), a)
+    walk.step(corr, "session.end_others", lambda u: sessions.sign_out_elsewhere(sess, u, None), a)
+
+    def use_link(u):
+        token = links.issue_link(sess, user(corr_b), "reset")
+        return links.use_link(sess, token, "Un-nouveau-mot-de-passe-7")
+
+    walk.step(corr_b, "password.change", use_link, world.b.id)
     walked_elsewhere = {"login.success", "login.failed", "password.forgotten", "security.add", "security.edit",
                         "security.delete", "export.retry"}
     assert covered - walk.seen - walked_elsewhere == set()
@@ -316,8 +343,9 @@ def test_sign_ins_failures_and_forgotten_passwords_are_recorded(app, client, wor
     assert response.status_code == 302
     login(client, username)
     client.post("/api/v1/security/login", json={"username": "nobody", "password": "x", "provider": "db"})
-    client.get("/logout/")
+    logout(client)
     client.post("/forgot-password/", data={"login": username, "csrf_token": csrf_token(client, "/forgot-password/")})
+    jobs.runner().wait(timeout=30)  # the link is looked up and e-mailed by a job
     db.session.expire_all()
     rows = db.session.execute(select(AuditEvent.action, AuditEvent.collectivite_id, AuditEvent.actor_login,
                                      AuditEvent.details).order_by(AuditEvent.id)).all()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from console.extensions import db
 from console.mail import OutboxMessage
 from console.partners import api as partners_api
+from console.partners.demo import demo_pdf
 from console.partners.models import Partner, PartnerStatus, TransitionAction
 from console.tenants.context import EVERYTHING, only, scoped
 from console.tenants.models import ConsoleUser
@@ -18,7 +19,7 @@ FR_IBAN = "FR7630006000011234567890189"
 FR_BIC = "AGRIFRPP"
 OTHER_FR_IBAN = "FR1420041010050500013M02606"
 OTHER_FR_BIC = "PSSTFRPPLIL"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = demo_pdf("CGU")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 

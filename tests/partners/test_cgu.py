@@ -86,9 +86,18 @@ def test_the_page_publishes_lists_and_downloads_but_never_edits(client, world):
     assert "2026-1" in client.get("/cguversionview/list/").get_data(as_text=True)
     download = client.get(f"/cguversionview/download/{pk}")
     assert download.data == PDF and download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in download.headers["Content-Security-Policy"]
     for url in (f"/cguversionview/edit/{pk}", f"/cguversionview/delete/{pk}", "/cguversionview/add"):
         assert client.get(url).status_code in (302, 403, 404), url
     refused = client.post("/cguversionview/publish", content_type="multipart/form-data", data={
         "csrf_token": token, "label": "2026-2", "effective_on": TODAY.isoformat(),
         "file": (io.BytesIO(b"<html></html>"), "cgu.pdf")})
     assert "PDF" in refused.get_data(as_text=True) and stored() == (1, 1)
+    polyglot = b"%PDF-<html><script>alert(1)</script></html>\n%%EOF"  # 49 bytes, PDF and HTML page at once
+    refused = client.post("/cguversionview/publish", content_type="multipart/form-data", data={
+        "csrf_token": token, "label": "2026-3", "effective_on": TODAY.isoformat(),
+        "file": (io.BytesIO(polyglot), "cgu.pdf")})
+    assert refused.status_code == 200 and stored() == (1, 1)

@@ -12,7 +12,7 @@ from console.partners.models import (
     AffiliationTransition, BankAccount, CguVersion, PartnerStatus, RibChangeRequest,
 )
 from console.tenants.context import EVERYTHING, scoped
-from tests.conftest import api_token, csrf_token, login
+from tests.conftest import api_token, csrf_token, login, logout
 from tests.partners.helpers import FR_IBAN, PDF, acting_as, in_state, partner
 
 ROLES = ["correspondent", "support", "elected"]
@@ -81,7 +81,7 @@ def test_the_partner_page_shows_the_own_collectivite_its_rib_masked(client, worl
     page = client.get(f"/partnerview/show/{beta['partner']}").get_data(as_text=True)
     assert "Affiliation approuvée" in page and FR_IBAN not in page and "FR76 ****" in page
     assert client.get(f"/partnerview/document/{beta['document']}").data == PDF
-    client.get("/logout/")
+    logout(client)
     login(client, "beta-support")
     # Support agents read partners only through the audited look-up, never the partner page nor the RIB.
     assert denied(client.get(f"/partnerview/show/{beta['partner']}"))

@@ -12,7 +12,7 @@ from console.extensions import db
 from console.partners import api as partners_api
 from console.partners.models import BankAccount, PartnerStatus, RibChangeRequest, RibChangeStatus, StoredDocument
 from console.tenants.context import EVERYTHING, scoped
-from tests.conftest import csrf_token, login, make_user
+from tests.conftest import csrf_token, login, logout, make_user
 from tests.partners.helpers import (
     FR_IBAN, OTHER_FR_BIC, OTHER_FR_IBAN, PDF, acting_as, in_state, outbox, partner,
 )
@@ -116,7 +116,7 @@ def test_the_partner_page_records_and_confirms_with_a_document_and_masks_ibans(c
         change = db.session.scalar(select(RibChangeRequest))
         document_id = change.document_id
     assert client.get(f"/partnerview/document/{document_id}").data == PDF
-    client.get("/logout/")
+    logout(client)
     response = page_post(client, "operateur", f"/partnerview/rib/{pk}/confirm/{change.id}", {})
     assert response.status_code == 302
     assert [a.document_id for a in accounts(pk) if a.current] == [document_id]

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from console.extensions import db
 from console.reports.models import Export, ExportStatus
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.reports.conftest import ask, export_and_open, exports, last_export, table, wait
 
 
@@ -103,7 +103,7 @@ def test_dashboard_shows_own_figures_and_hides_money_from_support(client, world,
     assert "Montant net remboursé" in page and "77,20\u00a0EUR" in page  # A: 48,25 + 28,95
     assert "67,55" not in page  # B's 7 cheques
     assert page.count("<svg") == 2
-    client.get("/logout/")
+    logout(client)
     login(client, world.a.users["support"])
     page = client.get("/dashboard/?start=2026-01-01&end=2026-06-30").get_data(as_text=True)
     assert "Chéquiers émis" in page and "Montant net" not in page and "EUR" not in page

@@ -13,7 +13,7 @@ from console.reports import schedule
 from console.reports.models import Export, ExportStatus, ReportSubscription
 from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import ConsoleUser
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.reports.conftest import wait
 
 
@@ -48,11 +48,11 @@ def test_nobody_else_changes_a_subscription(client, world):
     login(client, world.a.users["correspondent"])
     subscribe(client, "alpha-elected")
     pk = subscriptions()[0].id
-    client.get("/logout/")
+    logout(client)
     login(client, world.b.users["correspondent"])
     token = csrf_token(client, "/report-subscriptions/")
     assert client.post(f"/report-subscriptions/unsubscribe/{pk}", data={"csrf_token": token}).status_code == 404
-    client.get("/logout/")
+    logout(client)
     login(client, world.a.users["elected"])
     response = client.post(f"/report-subscriptions/unsubscribe/{pk}", data={"csrf_token": token})
     assert response.status_code in (302, 400, 403) and "/report-subscriptions" not in response.headers.get(

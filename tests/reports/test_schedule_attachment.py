@@ -16,7 +16,7 @@ from console.mail import MAX_ATTACHMENTS_BYTES, OutboxAttachment, OutboxMessage,
 from console.reports import schedule
 from console.reports.models import Export, ExportStatus
 from console.tenants.context import EVERYTHING, scoped
-from tests.conftest import login
+from tests.conftest import login, logout
 from tests.reports.conftest import table, wait
 from tests.reports.test_schedule import subscribe, subscriptions
 from tests.tenants.test_isolation import denied
@@ -29,7 +29,7 @@ def subscribe_both(client, world) -> None:
     for tenant in (world.a, world.b):
         login(client, tenant.users["correspondent"])
         subscribe(client, f"{tenant.collectivite.slug}-elected")
-        client.get("/logout/")
+        logout(client)
 
 
 def monthly_mails() -> list[OutboxMessage]:
@@ -111,8 +111,8 @@ def test_attachments_are_refused_over_the_limit_and_nothing_is_written(app):
     too_large = [("a.bin", "application/octet-stream", b"x" * (MAX_ATTACHMENTS_BYTES // 2)),
                  ("b.bin", "application/octet-stream", b"x" * (MAX_ATTACHMENTS_BYTES // 2 + 1))]
     with pytest.raises(DomainError) as refused:
-        queue_mail(db.session, "ines@lyon.fr", "temporary_password", attachments=too_large,
-                   user=type("User", (), {"first_name": "Inès", "username": "lyon-elu"}), password="x")
+        queue_mail(db.session, "ines@lyon.fr", "account_created", attachments=too_large,
+                   user=type("User", (), {"first_name": "Inès", "username": "lyon-elu"}), url="https://console.test/x")
     assert refused.value.field == "attachments"
     db.session.commit()
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
@@ -147,7 +147,7 @@ def test_only_operators_list_and_download_attachments(client, world, money):
         login(client, world.a.users[user])
         assert denied(client.get(url)), user
         assert denied(client.get("/outboxview/list/")), user
-        client.get("/logout/")
+        logout(client)
     login(client, world.operator)
     assert url in client.get("/outboxview/list/").get_data(as_text=True)
     download = client.get(url)

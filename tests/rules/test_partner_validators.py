@@ -7,6 +7,7 @@ import pytest
 
 from console.errors import DomainError
 from console.partners import validators
+from console.partners.demo import demo_pdf
 
 FR_IBAN = "FR7630006000011234567890189"
 DE_IBAN = "DE89370400440532013000"
@@ -19,7 +20,8 @@ def refusal_of(call, *args):
     return refusal.value
 
 
-@pytest.mark.parametrize("module", ["console.money.rules", "console.complaints.rules", "console.partners.validators"])
+@pytest.mark.parametrize("module", ["console.money.rules", "console.complaints.rules", "console.partners.validators",
+                                    "console.partners.documents", "console.accounts.rules"])
 def test_rules_import_neither_flask_nor_werkzeug(module):
     tree = ast.parse(Path(importlib.import_module(module).__file__).read_text(encoding="utf-8"))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
@@ -191,7 +193,7 @@ def test_invalid_postcode(value, postcode):
 
 # -- uploads ------------------------------------------------------------------------------------
 
-PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = demo_pdf("CGU 2026")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 32
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 32
@@ -207,7 +209,8 @@ MAX_BYTES = 4096
     ("C:\\Users\\élu\\Règlement été.PDF", PDF, "Reglement_ete.pdf"),  # ASCII only
     ("cgu", PDF, "cgu.pdf"),
     (".pdf", PDF, "document.pdf"),
-    ("cgu.pdf", PDF[:9] + b"\x00" * (MAX_BYTES - len(PDF)) + PDF[9:], "cgu.pdf"),  # exactly the limit
+    ("cgu.pdf", next(pdf for n in range(MAX_BYTES) if len(pdf := demo_pdf("x" * n)) == MAX_BYTES),
+     "cgu.pdf"),  # exactly the limit
 ])
 def test_pdf_upload_accepted_under_a_safe_name(filename, data, safe):
     assert validators.check_pdf_upload(filename, data, MAX_BYTES) == safe
@@ -218,6 +221,26 @@ def test_non_pdf_upload_refused(data):
     refusal = refusal_of(validators.check_pdf_upload, "cgu.pdf", data, MAX_BYTES)
     assert (refusal.rule, refusal.field) == ("upload", "file")
     assert refusal.params == {"filename": "cgu.pdf", "accepted": "PDF"}
+
+
+# 49 bytes: a PDF's header and trailer around an HTML page that runs script.
+POLYGLOT = b"%PDF-<html><script>alert(1)</script></html>\n%%EOF"
+NO_PAGE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize("data", [POLYGLOT, NO_PAGE_PDF, b"%PDF-1.4\n" + b"\x00" * 64 + b"\n%%EOF"])
+def test_a_pdf_that_no_parser_opens_or_without_page_is_refused(data):
+    assert len(POLYGLOT) == 49
+    for check in (validators.check_pdf_upload, validators.check_rib_document):
+        refusal = refusal_of(check, "cgu.pdf", data, MAX_BYTES)
+        assert (refusal.rule, refusal.field) == ("upload", "file")
+
+
+@pytest.mark.parametrize("data", [demo_pdf("<script>alert(1)</script>"), demo_pdf("/JavaScript"),
+                                  PNG + b"<html><body>x</body></html>", JPEG + b"<svg onload=alert(1)>"])
+def test_a_document_holding_html_or_script_is_refused(data):
+    refusal = refusal_of(validators.check_rib_document, "rib.pdf", data, MAX_BYTES)
+    assert (refusal.rule, refusal.field, refusal.params) == ("upload", "file", {"filename": "rib.pdf"})
 
 
 @pytest.mark.parametrize("check", [validators.check_pdf_upload, validators.check_rib_document])

@@ -1,4 +1,4 @@
-"""Both logins are rate-limited per client address."""
+"""Both logins and « Mot de passe oublié ? » are rate-limited per client address."""
 from console import create_app
 from console.schema import init_database
 
@@ -14,3 +14,5 @@ def test_api_and_web_logins_are_rate_limited(tmp_path):
     assert api == [401, 401, 401, 429]
     web = [client.post("/login/", data={"username": "nobody", "password": "wrong"}).status_code for _ in range(4)]
     assert web[:3] == [302, 302, 302] and web[3] == 429
+    forgot = [client.post("/forgot-password/", data={"login": "nobody"}).status_code for _ in range(6)]
+    assert forgot == [302] * 5 + [429]

@@ -1,0 +1,1 @@
+"""Accounts and sessions: password links, session versions, second factor, service accounts."""

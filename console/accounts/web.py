@@ -1,0 +1,105 @@
+"""Sessions in the web layer: open one at each sign-in, check it on every request, carry it in JWTs."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext
+from flask_login import current_user, logout_user, user_logged_in
+
+from console.accounts import rules, sessions, totp
+from console.extensions import db
+from console.tenants.models import ConsoleUser
+
+SESSION_KEY = "sid"
+#: Set in the web session once the second factor was given (or is not needed).
+SECOND_FACTOR_KEY = "2fa"
+#: Requests that need no session check (no data, no query).
+_UNCHECKED = {"static", "appbuilder.static"}
+#: What a signed-in user who still owes the second factor may reach.
+_BEFORE_SECOND_FACTOR = {"TwoFactorView.verify", "TwoFactorView.enrol", "ConsoleAuthDBView.logout"}
+
+
+def idle_timeout() -> timedelta:
+    return timedelta(minutes=current_app.config["CONSOLE_SESSION_IDLE_MINUTES"])
+
+
+def lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["CONSOLE_SESSION_LIFETIME_HOURS"])
+
+
+def current_session_id() -> int | None:
+    """The session of this request: the web cookie's, or the JWT's."""
+    if "jwt_session_id" in g:
+        return g.jwt_session_id
+    return session.get(SESSION_KEY)
+
+
+def _opened(_app: Flask, user: ConsoleUser, **_kwargs) -> None:
+    row = sessions.open_session(db.session, user, sessions.WEB)
+    db.session.commit()
+    session[SESSION_KEY] = row.id
+
+
+def install(app: Flask) -> None:
+    """Every web request of a signed-in user goes through its session's check."""
+    user_logged_in.connect(_opened, app)
+
+    @app.before_request
+    def _check_web_session():
+        if request.endpoint in _UNCHECKED or request.path.startswith("/api/") or "_user_id" not in session:
+            return None
+        user = current_user
+        if not getattr(user, "is_authenticated", False):
+            return None
+        row = sessions.live_session(db.session, session.get(SESSION_KEY), user.id, idle_timeout(), lifetime())
+        db.session.commit()
+        if row is not None:
+            return _require_second_factor(user)
+        logout_user()
+        session.clear()
+        flash(gettext("Your session has ended: sign in again."), "warning")
+        return redirect(url_for("ConsoleAuthDBView.login"))
+
+
+def second_factor_due(user: ConsoleUser) -> str | None:
+    """"verify" when the user must give a code, "enrol" when their role requires one they have not set."""
+    if totp.enabled(user):
+        return "verify"
+    if rules.second_factor_required(user.role_names, current_app.config["CONSOLE_TOTP_ROLES"]):
+        return "enrol"
+    return None
+
+
+def _require_second_factor(user: ConsoleUser):
+    if session.get(SECOND_FACTOR_KEY) or request.endpoint in _BEFORE_SECOND_FACTOR:
+        return None
+    due = second_factor_due(user)
+    if due is None:
+        session[SECOND_FACTOR_KEY] = True
+        return None
+    return redirect(url_for(f"TwoFactorView.{due}"))
+
+
+def jwt_claims(identity: str) -> dict:
+    """Claims of a new JWT: its session and the user's session version (refreshes keep them)."""
+    from flask_jwt_extended import get_jwt
+
+    if request.endpoint and request.endpoint.endswith(".refresh"):
+        claims = get_jwt()
+        return {"sid": claims.get("sid"), "sv": claims.get("sv")}
+    if "jwt_opened" not in g:
+        user = db.session.get(ConsoleUser, int(identity))
+        row = sessions.open_session(db.session, user, sessions.API)
+        db.session.commit()
+        g.jwt_opened = {"sid": row.id, "sv": row.version}
+    return g.jwt_opened
+
+
+def jwt_revoked(_header: dict, payload: dict) -> bool:
+    """A JWT whose session ended (logout, time, newer session version) is refused."""
+    row = sessions.live_session(db.session, payload.get("sid"), int(payload["sub"]), None, lifetime())
+    if row is None:
+        return True
+    g.jwt_session_id = row.id
+    return False

@@ -68,14 +68,14 @@ def test_an_elected_official_follows_an_export_to_its_download_link(app, world, 
         page.goto(f"{live_server}/exports/")
         page.select_option("select[name=kind]", "summary")
         page.click("form button[type=submit]")
-        row = page.locator("#exports tbody tr").first
+        row = page.locator("#export-list tbody tr").first
         assert row.get_attribute("data-status") in ("queued", "running")
         assert row.locator("a.btn-success").count() == 0  # no link before the file is complete
 
         held_exports.set()
-        link = page.locator("#exports a.btn-success").first
+        link = page.locator("#export-list a.btn-success").first
         link.wait_for(timeout=30_000)  # the page's own polling shows it, nobody reloads by hand
         assert link.inner_text() == "Télécharger"
-        assert "100 %" in page.locator("#exports .progress-bar").first.inner_text()
+        assert "100 %" in page.locator("#export-list .progress-bar").first.inner_text()
     finally:
         app.config["SERVER_NAME"] = "console.test"

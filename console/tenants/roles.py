@@ -18,6 +18,7 @@ SELF_SERVICE = [
     ["ResetMyPasswordView", "can_this_form_(get|post)$"],
     ["ChangeTemporaryPassword", "can_(form|change)$"],
     ["Home", "can_(index)$"],
+    ["Profile", "can_show$"],
 ]
 
 
@@ -65,8 +66,7 @@ ROLES = {
         ["CguVersion", "can_(list|show|download)$"],
         ["Lookup", "can_search$"],
     ]
-    + _menus("Administration", "Collectivites", "Partners")
-    + _menus("PartnerLookup", "CguVersions")
+    + _menus("Partners", "PartnerLookup", "CguVersions")
     + REPORTS,
     # Élus read the dashboard and the Excel reports, and may download the CGU (partners and officials may).
     ROLE_ELECTED: SELF_SERVICE
@@ -74,7 +74,7 @@ ROLES = {
         ["Collectivite", READ],
         ["CguVersion", "can_(list|show|download)$"],
     ]
-    + _menus("Administration", "Collectivites", "Partners", "CguVersions")
+    + _menus("Partners", "CguVersions")
     + REPORTS,
 }
 

@@ -13,7 +13,11 @@ from console.tenants.context import EVERYTHING, scoped
 
 
 def test_demo_partners_data(app):
-    load_demo("Demo-pass-1")
+    accounts = dict(load_demo("Demo-pass-1"))
+    # The second correspondents (who record RIB changes) are printed and sign in with the demo password.
+    assert {"lyon-correspondant2", "gironde-correspondant2", "bretagne-correspondant2", "mel-correspondant2"} <= set(accounts)
+    sm = app.appbuilder.sm
+    assert sm.auth_user_db("lyon-correspondant2", "Demo-pass-1") is not None
     with scoped(EVERYTHING):
         statuses = set(db.session.scalars(select(Partner.status)))
         assert statuses == set(PartnerStatus)

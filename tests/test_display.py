@@ -59,7 +59,7 @@ def test_columns_are_formatted_by_type_and_name(app):
         assert stamp(datetime(2026, 7, 1, 22, 0)) == "02/07/2026 00:00"
         assert column_formatter("on", Date())(date(2026, 3, 5)) == "05/03/2026"
         assert format_day(datetime(2026, 12, 31, 23, 30)) == "01/01/2027"
-        assert column_formatter("fixed", Numeric(10, 2))(Decimal("1234.5")) == "1\u00a0234,50\u00a0EUR"
+        assert column_formatter("fixed", Numeric(10, 2))(Decimal("1234.5")) == "1\u00a0234,50\u00a0€"
         assert column_formatter("rate", Numeric(5, 2))(Decimal("2.50")) == "2,5\u00a0%"
         assert column_formatter("late_rate", Numeric(5, 2))(Decimal("3")) == "3\u00a0%"
         assert column_formatter("active", Boolean())(True) == "Oui"

@@ -40,8 +40,8 @@ NUMBER_FORMATS: dict[str, str | None] = {
     "text": None,
     "integer": "#,##0",
     # The escaped space and quoted unit are what Excel writes for its own
-    # currency formats; French Excel and LibreOffice show 1 234,56 EUR.
-    "money": '#,##0.00\\ "EUR"',
+    # currency formats; French Excel and LibreOffice show 1 234,56 €.
+    "money": '#,##0.00\\ "€"',
     "decimal": "#,##0.00",
     "percent": "0.00%",
     "date": "DD/MM/YYYY",

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from console.errors import DomainError, NotFound
 from console.extensions import db
-from console.i18n import format_day, format_money
-from console.money import api as money_api
+from console.i18n import format_day, format_money, refusal
+from console.money import api as money_api, rules as money_rules
 from console.money.models import (
     BatchStatus, Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus,
 )
@@ -127,7 +127,9 @@ class ReimbursementsView(BaseView):
         item = found(ReimbursementRequest, pk)
         block = money_api.active_block(db.session, item.partner_id)
         complaints = self._complaints(item)
-        return render(self, "money/request.html", item=item, block=block, complaints=complaints)
+        blocked = refusal(lambda: money_rules.check_not_blocked(
+            block is not None, str(item.partner), block.blocked_at.date() if block else None))
+        return render(self, "money/request.html", item=item, block=block, complaints=complaints, blocked=blocked)
 
     @staticmethod
     def _complaints(item: ReimbursementRequest) -> list:
@@ -331,6 +333,13 @@ class FeeScheduleView(TenantModelView):
 
     def pre_update(self, item: FeeSchedule) -> None:
         rolled_back(lambda: money_api.check_schedule_editable(db.session, item))
+
+    def _get_list_widget(self, *args: Any, **kwargs: Any) -> dict:
+        """No edit button on a version already used: saving it would be refused (one query per row shown)."""
+        widgets = super()._get_list_widget(*args, **kwargs)
+        arguments = widgets["list"].template_args
+        arguments["locked"] = {pk for pk in arguments["pks"] if money_api.schedule_used_by(db.session, pk)}
+        return widgets
 
 
 class SubmissionSchema(Schema):

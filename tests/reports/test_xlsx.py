@@ -16,7 +16,7 @@ from openpyxl.utils.datetime import to_excel
 from console.reports import xlsx
 from console.reports.xlsx import Column
 
-MONEY = '#,##0.00\\ "EUR"'
+MONEY = '#,##0.00\\ "€"'
 COLUMNS = [
     Column("Chèque", "text", 18),
     Column("Validité", "date", 12),

@@ -119,7 +119,7 @@ def test_the_operators_user_list_reads_in_french(client, world):
 def test_the_rejection_e_mail_names_the_reason_as_the_pages_do(world):
     in_state(world, PartnerStatus.rejected)  # rejected for RejectionReason.eligibility
     body = outbox("partner_rejected")[-1].body
-    assert "Motif : La structure n’est pas éligible" in body and "eligibility" not in body
+    assert "Motif\u00a0: La structure n’est pas éligible" in body and "eligibility" not in body
 
 
 def test_an_elected_official_reaches_the_cgu_pdf_from_its_page(client, world):

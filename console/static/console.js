@@ -31,3 +31,42 @@
     new MutationObserver(function () { repair(document); }).observe(document.body, {childList: true, subtree: true});
   });
 })();
+
+(function ($) {
+  "use strict";
+  // Date fields of the model forms: typed DD/MM/YYYY, and a French calendar starting on Monday.
+  if (!$ || !$.fn.datepicker) { return; }
+  $.fn.datepicker.dates.fr = {
+    days: ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+    daysShort: ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+    daysMin: ["di", "lu", "ma", "me", "je", "ve", "sa"],
+    months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre"],
+    monthsShort: ["janv.", "févr.", "mars", "avril", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+    today: "Aujourd’hui", clear: "Effacer", weekStart: 1, format: "dd/mm/yyyy"
+  };
+  $(function () {
+    var french = (document.documentElement.lang || "fr").indexOf("fr") === 0;
+    $("input.console-date").datepicker({
+      format: "dd/mm/yyyy", language: french ? "fr" : "en", weekStart: 1, autoclose: true, forceParse: false
+    });
+  });
+})(window.jQuery);
+
+(function () {
+  "use strict";
+  // Select2 names its remove buttons in English whatever the page's language.
+  if ((document.documentElement.lang || "fr").indexOf("fr") !== 0) { return; }
+  function frenchTitles() {
+    document.querySelectorAll(".select2-selection__choice__remove[title], .select2-selection__clear[title]")
+      .forEach(function (button) {
+        var title = button.classList.contains("select2-selection__clear") ? "Tout retirer" : "Retirer";
+        if (button.getAttribute("title") !== title) { button.setAttribute("title", title); }
+        if (button.getAttribute("aria-label") !== title) { button.setAttribute("aria-label", title); }
+      });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    frenchTitles();
+    new MutationObserver(frenchTitles).observe(document.body, {childList: true, subtree: true});
+  });
+})();

@@ -33,7 +33,8 @@ def visits(demo_server, chromium):
     recorded = {role: crawl(chromium, demo_server, role, username, PASSWORD, SCREENSHOTS, seen)
                 for role, username in ROLES.items()}
     with open(os.path.join(SCREENSHOTS, "axe-report.json"), "w") as report:
-        json.dump({role: [{"path": v.path, "violations": v.violations} for v in pages]
+        json.dump({role: [{"path": v.path, "violations": v.violations, "errors": v.console_errors,
+                           "overflow": v.overflow, "text": v.text} for v in pages]
                    for role, pages in recorded.items()}, report, indent=1)
     return recorded
 

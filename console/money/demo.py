@@ -136,7 +136,7 @@ def _blocks(partners: list[Partner]) -> None:
     money_api.unblock_partner(db.session, partners[-2].id,
                               "Pièces justificatives reçues et vérifiées : aucune fraude constatée.")
     money_api.block_partner(db.session, partners[-1].id,
-                            "Suspicion de fraude : chèques présentés en série le même jour")
+                            "Suspicion de fraude\u00a0: chèques présentés en série le même jour")
 
 
 def _complaints(rng: random.Random, requests: list[ReimbursementRequest], today: date) -> None:

@@ -25,6 +25,7 @@ def test_demo_partners_data(app):
             steps = db.session.scalars(select(AffiliationTransition).where(
                 AffiliationTransition.partner_id == partner.id).order_by(AffiliationTransition.at)).all()
             assert steps[0].to_status is PartnerStatus.submitted and steps[-1].to_status is partner.status
+            assert steps[0].at == partner.submitted_at  # one event, one time on the partner's page
         for account in db.session.scalars(select(BankAccount)):
             clean_rib({"holder": account.holder, "iban": account.iban, "bic": account.bic})
             assert account.created_at <= utcnow()  # no RIB in force from a future date

@@ -96,6 +96,13 @@ def translate_error(message: str, params: dict[str, Any]) -> str:
     return gettext(message, **{key: format_value(key, value) for key, value in params.items()})
 
 
+def format_person(user: Any) -> str:
+    """A person as colleagues know them: « Claire Seconde » rather than the login « lyon-correspondant2 »."""
+    if user is None:
+        return ""
+    return (f"{user.first_name or ''} {user.last_name or ''}").strip() or user.username
+
+
 #: The filters every page's templates may use: ``{{ item.status|label }}``, ``{{ step.at|moment }}``...
 TEMPLATE_FILTERS = {"label": format_label, "day": format_day, "moment": format_moment, "money": format_money,
-                    "rate": format_rate}
+                    "rate": format_rate, "person": format_person}

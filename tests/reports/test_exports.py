@@ -103,7 +103,7 @@ def test_summary_workbook_figures_equal_the_database_and_has_charts(client, worl
     assert Decimal(str(cover["Montant net remboursé"])) == db_sum(ReimbursementRequest.net, world.a.id, *paid)
     assert Decimal(str(cover["Montant brut"])) == Decimal("80.00")
     assert cover["Délai moyen entre validation et paiement (jours)"] == pytest.approx(16)  # (10 + 22) / 2
-    assert cover["Demandes payées en retard ou en retard de paiement"] == 1
+    assert cover["Demandes payées en retard ou encore impayées après l’échéance"] == 1
     assert cover["Réclamations reçues"] == 2 and cover["Réclamations acceptées"] == 1
     assert cover["Réclamations hors délai"] == 1
     months_headers, months = table(workbook, "Par mois")

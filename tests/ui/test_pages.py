@@ -99,3 +99,66 @@ def test_no_english_leftover_nor_straight_apostrophe(visits):
                 + [line.strip()[:80] for line in text.splitlines() if "'" in line]
                 + [m.string[max(0, m.start() - 30):m.end()] for m in BREAKING_BEFORE_PUNCTUATION.finditer(text)])
     assert by_page(visits, problems) == {}
+
+
+# -- Journeys (after the crawl above: they change the demo's data) --------------------------------------
+
+FOCUSED_TEXT = "() => (document.activeElement.innerText || document.activeElement.value || '').trim()"
+
+
+def tab_to(page, text: str, limit: int = 150) -> None:
+    """Press Tab until the focused control reads ``text``; its focus must be visible."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_TEXT) == text:
+            assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+            return
+    raise AssertionError(f"no control reads {text!r} within {limit} Tab presses")
+
+
+def test_keyboard_only_journey_sign_in_open_a_partner_approve(ui_app, demo_server, chromium):
+    from sqlalchemy import select
+
+    from console.extensions import db
+    from console.partners.models import Partner, PartnerStatus
+    from console.tenants.context import EVERYTHING, scoped
+
+    with ui_app.app_context(), scoped(EVERYTHING):
+        partner = db.session.scalars(select(Partner).where(Partner.status == PartnerStatus.checked)
+                                     .order_by(Partner.id)).first()
+        partner_id = partner.id
+    page = chromium.new_page(locale="fr-FR")
+    page.goto(f"{demo_server}/login/")
+    page.keyboard.type(ROLES["correspondent"])  # the login field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{demo_server}/dashboard/")
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_TEXT) == "Aller au contenu"  # the skip link comes first
+    page.goto(f"{demo_server}/partnerview/show/{partner_id}")
+    tab_to(page, "Approuver")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Affiliation approuvée" in page.locator("main").inner_text()
+    page.close()
+
+
+def test_a_fee_schedule_is_typed_the_french_way(demo_server, chromium):
+    page = chromium.new_page(locale="fr-FR")
+    from tests.ui.crawl import sign_in
+
+    sign_in(page, demo_server, ROLES["correspondent"], PASSWORD)
+    page.goto(f"{demo_server}/feescheduleview/add")
+    page.fill("#effective_from", "01/01/2027")
+    page.keyboard.press("Escape")  # close the calendar
+    page.fill("#rate", "2,5")
+    page.fill("#fixed", "0,10")
+    assert "Format\u00a0: JJ/MM/AAAA" in page.locator("#effective_from-hint").inner_text()
+    page.click("#model_form button[type=submit], #model_form input[type=submit]")
+    page.wait_for_load_state()
+    assert "Ligne ajoutée" in page.locator("main").inner_text()
+    page.goto(f"{demo_server}/feescheduleview/list/")
+    listed = page.locator("main").inner_text()
+    assert "01/01/2027" in listed and "2,5\u00a0%" in listed and "0,10\u00a0€" in listed, listed[:2000]
+    page.close()

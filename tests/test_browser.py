@@ -1,7 +1,6 @@
 """In a real browser (Debian's Chromium): sign in, ask for an export, watch its progress bar finish live."""
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -9,10 +8,7 @@ from werkzeug.serving import make_server
 
 from console.reports import jobs as report_jobs
 from tests.conftest import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from tests.ui.conftest import launched_chromium
 
 
 @pytest.fixture
@@ -27,14 +23,7 @@ def live_server(app):
 
 @pytest.fixture
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture

@@ -63,8 +63,8 @@ def demo_server(ui_app: Flask) -> Iterator[str]:
             runner.wait(timeout=60)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
+def launched_chromium() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser); fails, never skips, without it."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
     from playwright.sync_api import sync_playwright
@@ -73,3 +73,9 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """One browser for the whole module: launching Chromium costs a second or more."""
+    yield from launched_chromium()

@@ -12,6 +12,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import func, select
 from stdnum import luhn
+from werkzeug.security import generate_password_hash
 
 from console.config import ROLE_CORRESPONDENT, ROLE_ELECTED, ROLE_OPERATOR, ROLE_SUPPORT
 from console.extensions import db
@@ -30,7 +31,7 @@ COLLECTIVITES = [
     ("Région Bretagne", CollectiviteKind.region, "233500016", "bretagne", "BZH",
      [("35000", "Rennes"), ("29200", "Brest"), ("56100", "Lorient"), ("22000", "Saint-Brieuc")]),
     ("Métropole Européenne de Lille", CollectiviteKind.epci, "200093201", "mel", "MEL",
-     [("59000", "Lille"), ("59100", "Roubaix"), ("59200", "Tourcoing"), ("59650", "Villeneuve-d'Ascq")]),
+     [("59000", "Lille"), ("59100", "Roubaix"), ("59200", "Tourcoing"), ("59650", "Villeneuve-d’Ascq")]),
 ]
 
 KINDS_OF_PLACE = ["Espace public numérique", "Médiathèque", "Centre social", "Association", "Maison France services",
@@ -106,6 +107,12 @@ def _users(password: str, collectivites: list[Collectivite]) -> list[tuple[str, 
             add(f"{collectivite.slug}-{suffix}", FIRST_NAMES[(index * 3 + len(suffix)) % len(FIRST_NAMES)],
                 LAST_NAMES[(index + len(suffix)) % len(LAST_NAMES)], role, collectivite,
                 f"{label}, {collectivite.name}")
+        # The colleague created by the partners step records RIB changes that this correspondent confirms
+        # (four eyes): with the demo password, anyone can walk through both sides.
+        colleague = sm.find_user(username=f"{collectivite.slug}-correspondant2")
+        if colleague is not None:
+            colleague.password = generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"])
+            accounts.append((colleague.username, f"Correspondant (saisie des changements de RIB), {collectivite.name}"))
     db.session.commit()
     return accounts
 

@@ -1,4 +1,5 @@
-"""How model views show values: enum labels, DD/MM/YYYY, Paris time, Oui/Non, euros or percentages.
+"""How model views show values (enum labels, DD/MM/YYYY, Paris time, Oui/Non, euros or percentages) and
+take them (dates typed DD/MM/YYYY, decimal commas: ``console.forms``).
 
 FAB prints a column's raw value (an enum's value, ``2026-02-03 08:18:22.022566``,
 ``None``); ``FormattedColumns`` gives every model view a formatter per column,
@@ -9,6 +10,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask_appbuilder.fields import EnumField
+from wtforms import DateField, DecimalField
+
+from console.forms import FrenchDateField, FrenchDecimalField
 from sqlalchemy import Boolean, Date, DateTime, Enum, Numeric, inspect
 from sqlalchemy.types import TypeEngine
 from wtforms.validators import ValidationError
@@ -69,6 +73,10 @@ class LabelledEnumField(EnumField):
             raise ValidationError(str(error)) from None
 
 
+#: The French fields that replace Flask-AppBuilder's in add and edit forms.
+FRENCH_FIELDS = {DateField: FrenchDateField, DecimalField: FrenchDecimalField}
+
+
 class FormattedColumns:
     """Model-view mixin: each column shown as users read it (unless the view formats it), enum choices by label."""
 
@@ -82,3 +90,9 @@ class FormattedColumns:
             for unbound in vars(form).values():
                 if getattr(unbound, "field_class", None) is EnumField:
                     unbound.field_class = LabelledEnumField
+        # Search filters keep Flask-AppBuilder's fields: its filters parse what they send.
+        for form in (self.add_form, self.edit_form):
+            for unbound in vars(form).values():
+                french = FRENCH_FIELDS.get(getattr(unbound, "field_class", None))
+                if french is not None:
+                    unbound.field_class = french

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Callable
 
 from babel.numbers import format_decimal
 from flask_babel import format_datetime, get_locale, gettext
@@ -52,13 +52,13 @@ def is_rate(name: str) -> bool:
 
 
 def format_money(amount: Decimal | None) -> str:
-    """``1 234,56 EUR`` in French, ``1,234.56 EUR`` in English."""
+    """``1 234,56 €`` in French, ``1,234.56 €`` in English."""
     if amount is None:
         return ""
     # Two decimals at least, more when a refused input had more (0,001 must not read 0,00).
     text = format_decimal(amount, format="#,##0.00##", locale=str(get_locale() or "fr"))
     # Babel groups French thousands with a narrow no-break space; keep one non-breaking space.
-    return text.replace("\u202f", NBSP) + NBSP + "EUR"
+    return text.replace("\u202f", NBSP) + NBSP + "€"
 
 
 def format_rate(rate: Decimal | None) -> str:
@@ -79,11 +79,30 @@ def format_value(key: str, value: Any) -> Any:
     return value
 
 
+def refusal(check: Callable[[], None]) -> str | None:
+    """The translated refusal a rule would give (``check`` raises a DomainError), or None when it allows:
+    pages hide or disable an action, with this reason, rather than offer one that fails."""
+    from console.errors import DomainError
+
+    try:
+        check()
+    except DomainError as error:
+        return str(error)
+    return None
+
+
 def translate_error(message: str, params: dict[str, Any]) -> str:
     """Translate a domain message and format the dates and amounts it names."""
     return gettext(message, **{key: format_value(key, value) for key, value in params.items()})
 
 
+def format_person(user: Any) -> str:
+    """A person as colleagues know them: « Claire Seconde » rather than the login « lyon-correspondant2 »."""
+    if user is None:
+        return ""
+    return (f"{user.first_name or ''} {user.last_name or ''}").strip() or user.username
+
+
 #: The filters every page's templates may use: ``{{ item.status|label }}``, ``{{ step.at|moment }}``...
 TEMPLATE_FILTERS = {"label": format_label, "day": format_day, "moment": format_moment, "money": format_money,
-                    "rate": format_rate}
+                    "rate": format_rate, "person": format_person}

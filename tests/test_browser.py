@@ -1,7 +1,6 @@
 """In a real browser (Debian's Chromium): sign in, ask for an export, watch its progress bar finish live."""
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -9,10 +8,7 @@ from werkzeug.serving import make_server
 
 from console.reports import jobs as report_jobs
 from tests.conftest import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from tests.ui.conftest import launched_chromium
 
 
 @pytest.fixture
@@ -27,14 +23,7 @@ def live_server(app):
 
 @pytest.fixture
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture
@@ -69,16 +58,16 @@ def test_an_elected_official_follows_an_export_to_its_download_link(app, world, 
 
         page.goto(f"{live_server}/exports/")
         page.select_option("select[name=kind]", "summary")
-        page.click("form.form-inline button[type=submit]")  # the navbar holds the logout forms
-        row = page.locator("#exports tbody tr").first
+        page.click("#export-form button[type=submit]")  # the navbar holds the logout forms
+        row = page.locator("#export-list tbody tr").first
         assert row.get_attribute("data-status") in ("queued", "running")
         assert row.locator("a.btn-success").count() == 0  # no link before the file is complete
 
         held_exports.set()
-        link = page.locator("#exports a.btn-success").first
+        link = page.locator("#export-list a.btn-success").first
         link.wait_for(timeout=30_000)  # the page's own polling shows it, nobody reloads by hand
         assert link.inner_text() == "Télécharger"
-        assert "100 %" in page.locator("#exports .progress-bar").first.inner_text()
+        assert "100 %" in page.locator("#export-list .progress-bar").first.inner_text()
         assert blocked == []
     finally:
         app.config["SERVER_NAME"] = "console.test"

@@ -59,7 +59,7 @@ def test_columns_are_formatted_by_type_and_name(app):
         assert stamp(datetime(2026, 7, 1, 22, 0)) == "02/07/2026 00:00"
         assert column_formatter("on", Date())(date(2026, 3, 5)) == "05/03/2026"
         assert format_day(datetime(2026, 12, 31, 23, 30)) == "01/01/2027"
-        assert column_formatter("fixed", Numeric(10, 2))(Decimal("1234.5")) == "1\u00a0234,50\u00a0EUR"
+        assert column_formatter("fixed", Numeric(10, 2))(Decimal("1234.5")) == "1\u00a0234,50\u00a0€"
         assert column_formatter("rate", Numeric(5, 2))(Decimal("2.50")) == "2,5\u00a0%"
         assert column_formatter("late_rate", Numeric(5, 2))(Decimal("3")) == "3\u00a0%"
         assert column_formatter("active", Boolean())(True) == "Oui"
@@ -119,7 +119,7 @@ def test_the_operators_user_list_reads_in_french(client, world):
 def test_the_rejection_e_mail_names_the_reason_as_the_pages_do(world):
     in_state(world, PartnerStatus.rejected)  # rejected for RejectionReason.eligibility
     body = outbox("partner_rejected")[-1].body
-    assert "Motif : La structure n’est pas éligible" in body and "eligibility" not in body
+    assert "Motif\u00a0: La structure n’est pas éligible" in body and "eligibility" not in body
 
 
 def test_an_elected_official_reaches_the_cgu_pdf_from_its_page(client, world):

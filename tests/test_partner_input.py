@@ -14,7 +14,7 @@ GOOD = {"name": "Espace numérique Gamma", "siret": "44306184100047", "email": "
 BAD_CASES = [
     ("siret", "44306184100048", "La clé de contrôle du SIRET 44306184100048 est erronée.",
      "The SIRET 44306184100048 has a wrong check digit."),
-    ("email", "gamma@structure", "gamma@structure n'est pas une adresse e-mail valide.",
+    ("email", "gamma@structure", "gamma@structure n’est pas une adresse e-mail valide.",
      "gamma@structure is not a valid e-mail address."),
     ("postcode", "6900", None, None),
 ]

@@ -240,6 +240,12 @@ def schedule_used_by(session: Session, schedule_id: int) -> ReimbursementRequest
     )
 
 
+def used_schedules(session: Session, schedule_ids: Iterable[int]) -> set[int]:
+    """Which of these schedule versions already priced a request (one query for a whole list page)."""
+    return set(session.scalars(select(ReimbursementLine.fee_schedule_id).distinct()
+                               .where(ReimbursementLine.fee_schedule_id.in_(list(schedule_ids)))))
+
+
 def check_schedule_editable(session: Session, schedule: FeeSchedule) -> None:
     """DESIGN: « schedules are versioned, never edited in place once used »: supersede it with a new version."""
     used_by = schedule_used_by(session, schedule.id)

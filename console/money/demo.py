@@ -172,7 +172,7 @@ def _blocks(partners: list[Partner]) -> None:
                               "Pièces justificatives reçues et vérifiées : aucune fraude constatée.", None,
                               by_operator=True)
     money_api.block_partner(db.session, partners[-1].id,
-                            "Suspicion de fraude : chèques présentés en série le même jour", None, True)
+                            "Suspicion de fraude\u00a0: chèques présentés en série le même jour", None, True)
 
 
 def _complaints(rng: random.Random, requests: list[ReimbursementRequest], today: date) -> None:

@@ -121,7 +121,8 @@ def _timeline(rng: random.Random, partner: Partner, at, colleague: ConsoleUser) 
         steps.append((action, previous, status))
         previous = status
     for index, (action, old, new) in enumerate(steps):
-        when = at + timedelta(days=3 * index, hours=rng.randint(1, 8))
+        # The submission step is the partner's submission itself: the page shows both, at the same minute.
+        when = at if index == 0 else at + timedelta(days=3 * index, hours=rng.randint(1, 8))
         db.session.add(AffiliationTransition(
             partner=partner, collectivite_id=partner.collectivite_id, action=action, from_status=old, to_status=new,
             reason_code=rng.choice(list(RejectionReason)) if action is A.reject else None,

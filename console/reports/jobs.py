@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from console import jobs
 from console.errors import DomainError
 from console.extensions import db
-from console.i18n import format_label
+from console.i18n import format_day, format_label
 from console.reports import api as reports_api
 from console.reports import cheques, complaints, heartbeat, partners, reimbursements, schedule, summary, xlsx
 from console.reports import audit as audit_report
@@ -112,6 +112,7 @@ def _build(session: Session, export: Export, path: str) -> int:
         with scoped(scope):
             BUILDERS[export.kind](report)
         _filters_sheet(report, title, where, author)
+        xlsx.set_print_headers(workbook, where, format_day(local_now().date()))
         xlsx.set_properties(workbook, title=f"{title} — {where}", author=author,
                             subject=gettext("Pass Numérique"), description=gettext("Console Pass Numérique"))
     return report.progress.done

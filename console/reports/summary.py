@@ -55,9 +55,9 @@ def month_sheet(report: Report) -> None:
     report.progress.expect(len(rows))
     values = ((format_date(row.month, "MM/yyyy"), *figures_module.as_row(row)[1:]) for row in rows)
     sheet = report.table(gettext("By month"), columns, values)
-    xlsx.add_bar_chart(sheet, gettext("Cheques reimbursed per month"), 1, [4], anchor="J2",
+    xlsx.add_bar_chart(sheet, gettext("Cheques reimbursed per month"), 1, [4], below=True,
                        x_title=gettext("Month"), y_title=gettext("Cheques"))
-    xlsx.add_line_chart(sheet, gettext("Net amount reimbursed per month"), 1, [7], anchor="J20",
+    xlsx.add_line_chart(sheet, gettext("Net amount reimbursed per month"), 1, [7], below=True,
                         x_title=gettext("Month"), y_title=gettext("EUR"))
 
 
@@ -75,7 +75,7 @@ def partner_sheet(report: Report) -> None:
     ]
     report.progress.expect(len(rows))
     sheet = report.table(gettext("By partner"), columns, map(figures_module.as_row, rows))
-    xlsx.add_bar_chart(sheet, gettext("Net amount per partner"), 2, [7], anchor="I2",
+    xlsx.add_bar_chart(sheet, gettext("Net amount per partner"), 2, [7], below=True, horizontal=True,
                        x_title=gettext("Partner"), y_title=gettext("EUR"))
 
 

@@ -28,6 +28,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
@@ -40,8 +42,8 @@ NUMBER_FORMATS: dict[str, str | None] = {
     "text": None,
     "integer": "#,##0",
     # The escaped space and quoted unit are what Excel writes for its own
-    # currency formats; French Excel and LibreOffice show 1 234,56 EUR.
-    "money": '#,##0.00\\ "EUR"',
+    # currency formats; French Excel and LibreOffice show 1 234,56 €.
+    "money": '#,##0.00\\ "€"',
     "decimal": "#,##0.00",
     "percent": "0.00%",
     "date": "DD/MM/YYYY",
@@ -81,6 +83,10 @@ class _Styles(NamedTuple):
 
 
 _CellWriter = Callable[[Any, str, _Styles], str]
+
+
+#: Rows a chart placed under its table takes (its default 7.5 cm height, and a margin).
+CHART_ROWS = 20
 
 
 def new_workbook() -> Workbook:
@@ -181,9 +187,17 @@ def add_bar_chart(
     anchor: str | None = None,
     x_title: str = "",
     y_title: str = "",
+    below: bool = False,
+    horizontal: bool = False,
 ) -> None:
-    """Chart as columns the `values` columns of a table against its `categories` column (1-based)."""
-    _add_chart(sheet, BarChart(), title, categories, values, anchor, x_title, y_title)
+    """Chart as columns the `values` columns of a table against its `categories` column (1-based).
+
+    ``below``: under the table, starting a printed page (so it prints whole); ``horizontal``: bars drawn
+    across, one line per category, the chart as tall as needed for every label to be read."""
+    chart = BarChart()
+    if horizontal:
+        chart.type = "bar"
+    _add_chart(sheet, chart, title, categories, values, anchor, x_title, y_title, below, horizontal)
 
 
 def add_line_chart(
@@ -195,9 +209,10 @@ def add_line_chart(
     anchor: str | None = None,
     x_title: str = "",
     y_title: str = "",
+    below: bool = False,
 ) -> None:
     """Chart as lines the `values` columns of a table against its `categories` column (1-based)."""
-    _add_chart(sheet, LineChart(), title, categories, values, anchor, x_title, y_title)
+    _add_chart(sheet, LineChart(), title, categories, values, anchor, x_title, y_title, below)
 
 
 def _add_chart(
@@ -209,8 +224,10 @@ def _add_chart(
     anchor: str | None,
     x_title: str,
     y_title: str,
+    below: bool = False,
+    tall: bool = False,
 ) -> None:
-    """Fill `chart` from the table write_table put on `sheet` and place it beside the table."""
+    """Fill `chart` from the table write_table put on `sheet` and place it beside (or below) the table."""
     if sheet.auto_filter.ref is None:
         raise ValueError(f"sheet {sheet.title!r} holds no table written by write_table")
     _, _, last_column, last_row = range_boundaries(sheet.auto_filter.ref)
@@ -225,12 +242,33 @@ def _add_chart(
     chart.y_axis.numFmt = NumFmt(formatCode="General", sourceLinked=True)  # the table's format: EUR, %...
     # openpyxl 3.1 leaves <c:delete> out, which Excel has been reported to read as "hidden".
     chart.x_axis.delete = chart.y_axis.delete = False
+    if tall:  # one category per 0.6 cm: the labels of a long list of partners do not overlap
+        chart.height = max(chart.height, 0.6 * (last_row - 1) + 3)
+    if below:
+        # Each chart starts a printed page, CHART_ROWS rows under the previous one: none is cut by a break.
+        top = last_row + 2 + CHART_ROWS * len(sheet._charts)
+        sheet.row_breaks.append(Break(id=top - 1))
+        anchor = f"A{top}"
+        chart.width = 24
     sheet.add_chart(chart, anchor or f"{get_column_letter(last_column + 2)}2")
+
+
+def set_print_headers(workbook: Workbook, left: str, right: str) -> None:
+    """Printed pages carry ``left`` (the collectivité) and ``right`` (the date) on top, page numbers below."""
+    for sheet in workbook.worksheets:
+        sheet.oddHeader.left.text = left.replace("&", "&&")
+        sheet.oddHeader.right.text = right.replace("&", "&&")
+        sheet.oddFooter.center.text = "&P / &N"
 
 
 def _new_sheet(workbook: Workbook, title: str, widths: Sequence[float]) -> WriteOnlyWorksheet:
     """A write-only sheet with a title Excel accepts and the given column widths."""
     sheet = workbook.create_sheet(_INVALID_TITLE.sub("-", title)[:31].strip("'") or None)
+    # Printing: landscape, every column on the page's width (as many pages down as needed).
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     for number, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(number)].width = width
     return sheet

@@ -18,6 +18,7 @@ SELF_SERVICE = [
     ["ResetMyPasswordView", "can_this_form_(get|post)$"],
     ["Home", "can_(index)$"],
     ["Sessions", "can_end_others$"],
+    ["Profile", "can_show$"],
 ]
 
 
@@ -68,8 +69,7 @@ ROLES = {
         ["CguVersion", "can_(list|show|download)$"],
         ["Lookup", "can_search$"],
     ]
-    + _menus("Administration", "Collectivites", "Partners")
-    + _menus("PartnerLookup", "CguVersions")
+    + _menus("Partners", "PartnerLookup", "CguVersions")
     + REPORTS,
     # Élus read the dashboard and the Excel reports, and may download the CGU (partners and officials may).
     ROLE_ELECTED: SELF_SERVICE
@@ -77,7 +77,7 @@ ROLES = {
         ["Collectivite", READ],
         ["CguVersion", "can_(list|show|download)$"],
     ]
-    + _menus("Administration", "Collectivites", "Partners", "CguVersions")
+    + _menus("Partners", "CguVersions")
     + REPORTS,
 }
 

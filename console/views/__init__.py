@@ -1,7 +1,7 @@
 """Every view and API of the console, registered in one place."""
 from flask import current_app
 from flask_appbuilder import AppBuilder
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 
 from console.i18n import TEMPLATE_FILTERS
 from console.views.audit import AuditView
@@ -22,6 +22,8 @@ from console.views.passwords import ForgotPasswordView, PasswordLinkView
 from console.views.api_clients import ApiClientsView
 from console.views.sessions import SessionsView
 from console.views.two_factor import TwoFactorView
+from console.views.passwords import ForgotPasswordView
+from console.views.profile import AccessibilityView, ProfileView
 from console.views.users import TenantUserView
 
 ADMIN = {"category": "Administration", "category_label": _l("Administration"), "category_icon": "fa-landmark"}
@@ -32,6 +34,7 @@ REPORTS = {"category": "Reports", "category_label": _l("Reports"), "category_ico
 
 def register_views(appbuilder: AppBuilder) -> None:
     current_app.jinja_env.filters.update(TEMPLATE_FILTERS)
+    current_app.jinja_env.globals["page_language"] = lambda: str(get_locale() or "fr")
     install_error_pages(current_app)
     appbuilder.add_view(DashboardView, "Dashboard", label=_l("Dashboard"), icon="fa-chart-line", **REPORTS)
     appbuilder.add_view(ExportView, "Exports", label=_l("Excel exports"), icon="fa-file-excel", **REPORTS)
@@ -53,6 +56,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(TwoFactorView)
     appbuilder.add_view_no_menu(PartnerChoicesView)
     appbuilder.add_view_no_menu(PaidRequestChoicesView)
+    appbuilder.add_view_no_menu(ProfileView)
+    appbuilder.add_view_no_menu(AccessibilityView)
     appbuilder.add_api(CollectiviteApi)
     appbuilder.add_api(PartnerApi)
     appbuilder.add_api(AffiliationApi)

@@ -21,6 +21,8 @@ from console.tenants.context import Scope, current_scope, only
 from console.tenants.models import Collectivite
 
 CHART_HEIGHT = 120
+AXIS_WIDTH = 64  # room for the value axis' labels, left of the bars
+BAR_STEP = 36
 
 
 def _arg_day(name: str, default: date) -> date:
@@ -36,7 +38,7 @@ def _scope(collectivite_id: Optional[int]) -> Scope:
 
 
 def display(value: Any, kind: str) -> str:
-    """A figure as the user reads it: 1 234,56 EUR, 12,5, 1 234."""
+    """A figure as the user reads it: 1 234,56 €, 12,5, 1 234."""
     if value is None:
         return "–"
     if kind == "money":
@@ -45,15 +47,19 @@ def display(value: Any, kind: str) -> str:
 
 
 def bar_chart(title: str, labels: list[str], values: list[Any], unit: str = "") -> dict[str, Any]:
-    """Bars of an inline SVG chart (no JavaScript library): heights scaled to the largest value."""
-    top = max((float(v) for v in values), default=0) or 1
-    width = 36
+    """An inline SVG bar chart (no JavaScript library): a value axis from 0 to the largest value, each bar
+    with its value; the page also gives the figures as a table, the chart's text alternative."""
+    largest = max(values, default=0) or 0
+    top = float(largest) or 1
+    shown = format_money if unit else format_decimal
     bars = [
-        {"x": i * width + 4, "height": round(float(v) / top * CHART_HEIGHT), "label": label,
-         "value": format_money(v) if unit else format_decimal(v)}
+        {"x": AXIS_WIDTH + i * BAR_STEP + 4, "height": round(float(v) / top * CHART_HEIGHT), "label": label,
+         "value": shown(v), "short": format_decimal(v, format="#,##0")}
         for i, (label, v) in enumerate(zip(labels, values))
     ]
-    return {"title": title, "bars": bars, "width": len(bars) * width + 8, "height": CHART_HEIGHT, "unit": unit}
+    axis = [{"y": CHART_HEIGHT + 20, "label": shown(0)}, {"y": 20, "label": shown(largest)}]
+    return {"title": title, "bars": bars, "width": AXIS_WIDTH + len(bars) * BAR_STEP + 8, "height": CHART_HEIGHT,
+            "unit": unit, "axis": axis, "axis_x": AXIS_WIDTH}
 
 
 class DashboardView(BaseView):

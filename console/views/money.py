@@ -21,8 +21,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from console.errors import N_, DomainError, NotFound
 from console.extensions import db
-from console.i18n import format_day, format_money
-from console.money import api as money_api
+from console.i18n import format_day, format_money, refusal
+from console.money import api as money_api, rules as money_rules
 from console.money import dates
 from console.money.dates import EntryDate, paris_day
 from console.money.models import (
@@ -171,7 +171,9 @@ class ReimbursementsView(BaseView):
         item = found(ReimbursementRequest, pk, *REQUEST_DETAILS)
         block = money_api.active_block(db.session, item.partner_id)
         complaints = self._complaints(item)
-        return render(self, "money/request.html", item=item, block=block, complaints=complaints,
+        blocked = refusal(lambda: money_rules.check_not_blocked(
+            block is not None, str(item.partner), block.blocked_at.date() if block else None))
+        return render(self, "money/request.html", item=item, block=block, complaints=complaints, blocked=blocked,
                       reasons=list(ChequeRejection))
 
     @staticmethod

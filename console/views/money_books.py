@@ -174,3 +174,10 @@ class FeeScheduleView(TenantModelView):
 
     def pre_update(self, item: FeeSchedule) -> None:
         rolled_back(lambda: money_api.edit_fee_schedule(db.session, item))
+
+    def _get_list_widget(self, *args: Any, **kwargs: Any) -> dict:
+        """No edit button on a version already used: saving it would be refused."""
+        widgets = super()._get_list_widget(*args, **kwargs)
+        arguments = widgets["list"].template_args
+        arguments["locked"] = money_api.used_schedules(db.session, arguments["pks"])
+        return widgets

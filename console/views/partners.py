@@ -83,7 +83,8 @@ def flash_refusal(error: DomainError) -> None:
     errors = error.errors if isinstance(error, ValidationFailed) else {error.field: error}
     for field, each in errors.items():
         label = LABELS.get(field) if field else None
-        flash(f"{label}: {each}" if label else str(each), "danger")
+        # « Motif : … » with the non-breaking space French puts before a colon.
+        flash(f"{gettext('%(label)s:', label=label)} {each}" if label else str(each), "danger")
 
 
 class PartnerView(TenantModelView):

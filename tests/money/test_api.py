@@ -43,7 +43,7 @@ def test_a_cheque_is_accepted_on_its_validity_day_and_refused_the_day_after(mone
         accept([second], money.pa, validity_date + ONE_DAY)
     assert refusal.value.rule == "validity"
     text = messages(refusal.value)
-    assert validity_date.strftime("%d/%m/%Y") in text["fr"] and "valable jusqu'au" in text["fr"]
+    assert validity_date.strftime("%d/%m/%Y") in text["fr"] and "valable jusqu’au" in text["fr"]
     assert (validity_date + ONE_DAY).strftime("%d/%m/%Y") in text["en"] and "valid until" in text["en"]
     with scoped(EVERYTHING):
         statuses = dict(db.session.execute(select(Cheque.number, Cheque.status)).all())
@@ -142,7 +142,7 @@ def test_an_unapproved_partner_cannot_ask_for_reimbursement(money):
         submit(money.pa, mine[:1], date(2026, 4, 1))
     assert refusal.value.rule == "partner_approved"
     text = messages(refusal.value)
-    assert "Structure 0" in text["en"] and "n'est pas un partenaire agréé" in text["fr"]
+    assert "Structure 0" in text["en"] and "n’est pas un partenaire agréé" in text["fr"]
 
 
 # -- fees ------------------------------------------------------------------------------------------

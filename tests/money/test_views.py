@@ -76,7 +76,7 @@ def test_a_refused_submission_shows_each_reason_in_french_and_english(app, money
     response = post(client, "/reimbursements/new", {"partner": money.pa, "cheques": numbers[0],
                                                     "submitted_on": TODAY.isoformat()}, "/reimbursements/new")
     assert response.status_code == 422
-    assert f"Le chèque {numbers[0]} n'a pas été accepté par" in html.unescape(response.get_data(as_text=True))
+    assert f"Le chèque {numbers[0]} n’a pas été accepté par" in html.unescape(response.get_data(as_text=True))
     token = csrf_token(client, "/reimbursements/new")
     with app.app_context():  # a new request's locale (Flask-Babel caches it in the app context)
         response = client.post("/reimbursements/new?_l_=en",

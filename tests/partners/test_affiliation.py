@@ -66,7 +66,7 @@ def test_illegal_transitions_are_refused_with_a_clear_message(world, start, acti
     pk = in_state(world, start)
     error = refusal(world, pk, "alpha-correspondent", action, reason_code="other", reason="x")
     assert english(error) == message
-    assert str(error).startswith(("Statut de PN-ALP-000001 : ", "Rien à faire : le statut de PN-ALP-000001"))
+    assert str(error).startswith(("Statut de PN-ALP-000001\u00a0: ", "Rien à faire\u00a0: le statut de PN-ALP-000001"))
 
 
 @pytest.mark.parametrize("start, message", [

@@ -36,7 +36,7 @@ def test_an_operator_files_a_request_for_a_collectivite(client, world):
         assert (account.iban, account.bic, account.replaced_at) == ("FR7630006000011234567890189", "AGRIFRPP", None)
     [mail] = outbox("partner_identifier")
     assert mail.recipient == "Contact@mediatheque-zola.fr" and "PN-ALP-000001" in mail.subject
-    assert "Votre identifiant : PN-ALP-000001" in mail.body and "déposez votre RIB" in mail.body
+    assert "Votre identifiant\u00a0: PN-ALP-000001" in mail.body and "déposez votre RIB" in mail.body
     timeline = client.get(f"/api/v1/affiliation/{partner.id}/timeline", headers=headers).json
     assert [step["action"] for step in timeline["result"]] == ["submit"]
 

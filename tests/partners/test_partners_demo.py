@@ -13,7 +13,11 @@ from console.tenants.context import EVERYTHING, scoped
 
 
 def test_demo_partners_data(app):
-    load_demo("Demo-pass-1")
+    accounts = dict(load_demo("Demo-pass-1"))
+    # The second correspondents (who record RIB changes) are printed and sign in with the demo password.
+    assert {"lyon-correspondant2", "gironde-correspondant2", "bretagne-correspondant2", "mel-correspondant2"} <= set(accounts)
+    sm = app.appbuilder.sm
+    assert sm.auth_user_db("lyon-correspondant2", "Demo-pass-1") is not None
     with scoped(EVERYTHING):
         statuses = set(db.session.scalars(select(Partner.status)))
         assert statuses == set(PartnerStatus)
@@ -21,6 +25,7 @@ def test_demo_partners_data(app):
             steps = db.session.scalars(select(AffiliationTransition).where(
                 AffiliationTransition.partner_id == partner.id).order_by(AffiliationTransition.at)).all()
             assert steps[0].to_status is PartnerStatus.submitted and steps[-1].to_status is partner.status
+            assert steps[0].at == partner.submitted_at  # one event, one time on the partner's page
         for account in db.session.scalars(select(BankAccount)):
             clean_rib({"holder": account.holder, "iban": account.iban, "bic": account.bic})
             assert account.created_at <= utcnow()  # no RIB in force from a future date

@@ -20,7 +20,7 @@ from tests.conftest import csrf_token, login
 from tests.reports.conftest import ask, export_and_open, last_export, table, wait
 from tests.reports.dataset import PERIOD
 
-EURO = '#,##0.00\\ "EUR"'
+EURO = '#,##0.00\\ "€"'
 
 
 def db_sum(column, collectivite_id, *where):
@@ -32,11 +32,11 @@ def test_partners_export_in_french_holds_only_own_partners_with_masked_iban(clie
     login(client, world.a.users["elected"])
     workbook = export_and_open(client, "partners")
     headers, rows = table(workbook, "Partenaires")
-    assert headers[:4] == ["Identifiant", "Nom", "Statut", "Date d'affiliation"]
+    assert headers[:4] == ["Identifiant", "Nom", "Statut", "Date d’affiliation"]
     assert {row["Nom"] for row in rows} == {"Médiathèque Alpha", '=HYPERLINK("http://x")', "@Association Nouvelle"}
     media = next(row for row in rows if row["Nom"] == "Médiathèque Alpha")
     assert media["Statut"] == "Partenaire approuvé"
-    assert media["Date d'affiliation"] == datetime(2026, 1, 5)  # a typed date (openpyxl reads datetimes)
+    assert media["Date d’affiliation"] == datetime(2026, 1, 5)  # a typed date (openpyxl reads datetimes)
     assert media["IBAN (masqué)"] == "FR76 **** **** **** **** ***0 189"
     sheet = workbook["Partenaires"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:K{len(rows) + 1}"
@@ -103,7 +103,7 @@ def test_summary_workbook_figures_equal_the_database_and_has_charts(client, worl
     assert Decimal(str(cover["Montant net remboursé"])) == db_sum(ReimbursementRequest.net, world.a.id, *paid)
     assert Decimal(str(cover["Montant brut"])) == Decimal("80.00")
     assert cover["Délai moyen entre validation et paiement (jours)"] == pytest.approx(16)  # (10 + 22) / 2
-    assert cover["Demandes payées en retard ou en retard de paiement"] == 1
+    assert cover["Demandes payées en retard ou encore impayées après l’échéance"] == 1
     assert cover["Réclamations reçues"] == 2 and cover["Réclamations acceptées"] == 1
     assert cover["Réclamations hors délai"] == 1
     months_headers, months = table(workbook, "Par mois")

@@ -16,7 +16,7 @@ from openpyxl.utils.datetime import to_excel
 from console.reports import xlsx
 from console.reports.xlsx import Column
 
-MONEY = '#,##0.00\\ "EUR"'
+MONEY = '#,##0.00\\ "€"'
 COLUMNS = [
     Column("Chèque", "text", 18),
     Column("Validité", "date", 12),
@@ -312,3 +312,28 @@ def test_failing_save_leaves_no_partial_file(tmp_path):
         xlsx.save(workbook, path)
     assert list(tmp_path.iterdir()) == []
     assert not Path(workbook.worksheets[0]._writer.out).exists()
+
+
+def test_workbooks_print_landscape_fit_to_width_with_headers_and_whole_charts(tmp_path):
+    path = tmp_path / "p.xlsx"
+    columns = [Column("Partenaire"), Column("Montant", "money")]
+    partners = [(f"Structure {n}", Decimal(n)) for n in range(1, 41)]
+    with xlsx.writing(path) as workbook:
+        xlsx.write_table(workbook, "Par partenaire", columns, partners)
+        sheet = workbook.worksheets[-1]
+        xlsx.add_bar_chart(sheet, "Montant par partenaire", 1, [2], below=True, horizontal=True)
+        xlsx.add_bar_chart(sheet, "Encore", 1, [2], below=True)
+        xlsx.set_print_headers(workbook, "Ville d’Alpha & co", "01/12/2026")
+    with zipfile.ZipFile(path) as archive:
+        chart, drawing = archive.read("xl/charts/chart1.xml").decode(), archive.read("xl/drawings/drawing1.xml").decode()
+    assert '<barDir val="bar"/>' in chart  # horizontal bars: one readable line per partner
+    assert "<from><col>0</col><colOff>0</colOff><row>42</row>" in drawing  # A43: under the table
+    assert "<from><col>0</col><colOff>0</colOff><row>62</row>" in drawing  # the next one, CHART_ROWS further
+    sheet = openpyxl.load_workbook(path)["Par partenaire"]
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.print_title_rows == "$1:$1"
+    assert [b.id for b in sheet.row_breaks.brk] == [42, 62]  # each chart starts a printed page
+    assert sheet.oddHeader.left.text == "Ville d’Alpha && co" and sheet.oddHeader.right.text == "01/12/2026"
+    assert sheet.oddFooter.center.text == "&P / &N"

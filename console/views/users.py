@@ -1,6 +1,5 @@
 """Correspondents manage the users of their own collectivité (never FAB's global user views)."""
 from flask import g
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from sqlalchemy.orm import selectinload
 from flask_babel import lazy_gettext as _l

@@ -28,7 +28,7 @@ from console.config import ROLE_CORRESPONDENT, ROLE_ELECTED, ROLE_OPERATOR, ROLE
 from console.demo import KINDS_OF_PLACE, NAMES, STREETS, demo_siret, luhn_number
 from console.extensions import db
 from console.money import rules
-from console.money.models import Cheque, Chequier, FeeSchedule, ReimbursementLine, ReimbursementRequest
+from console.money.models import Cheque, Chequier, FeeSchedule, Prescripteur, ReimbursementLine, ReimbursementRequest
 from console.partners.models import BankAccount, Partner, search_key
 from console.tenants.models import Collectivite
 
@@ -100,7 +100,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.today = today or date.today()
         tables = [Collectivite.__table__, Partner.__table__, BankAccount.__table__, FeeSchedule.__table__,
-                  Chequier.__table__, Cheque.__table__, ReimbursementRequest.__table__,
+                  Prescripteur.__table__, Chequier.__table__, Cheque.__table__, ReimbursementRequest.__table__,
                   ReimbursementLine.__table__, Complaint.__table__]
         self.ids = {table.name: next_id(connection, table) for table in tables}
         self.writer = BulkWriter(connection, tables)
@@ -139,8 +139,12 @@ class Generator:
             "id": schedule, "collectivite_id": tenant.id, "version": 1, "rate": RATE, "fixed": Decimal("0.00"),
             "effective_from": self.today - timedelta(days=1000), "note": "Délibération n° 1",
             "created_at": datetime.combine(self.today - timedelta(days=1000), time(9)), "created_by_id": None})
+        prescripteur = self._id(Prescripteur.__table__)
+        self.writer.add(Prescripteur.__table__, {
+            "id": prescripteur, "collectivite_id": tenant.id, "name": "CCAS", "active": True,
+            "created_at": datetime.combine(self.today - timedelta(days=1000), time(9))})
         approved = self._partners(tenant)
-        accepted = self._cheques(tenant, approved)
+        accepted = self._cheques(tenant, approved, prescripteur)
         paid = self._requests(tenant, schedule, accepted)
         self._complaints(tenant, paid)
         self.writer.flush_if_full()
@@ -173,7 +177,8 @@ class Generator:
                 approved.append((pid, name))
         return approved
 
-    def _cheques(self, tenant: Tenant, approved: list[tuple[int, str]]) -> dict[int, list[dict]]:
+    def _cheques(self, tenant: Tenant, approved: list[tuple[int, str]], prescripteur: int
+                 ) -> dict[int, list[dict]]:
         """Chéquiers and cheques; returns the registered cheques' rows by partner (their status set later)."""
         rng, by_partner = self.rng, {}
         cumulative = list(accumulate(1 / (k + 1) for k in range(len(approved))))
@@ -185,6 +190,7 @@ class Generator:
             validity, label = issued + timedelta(days=365), f"{tenant.code}-{number:06d}"
             self.writer.add(Chequier.__table__, {
                 "id": chequier, "collectivite_id": tenant.id, "number": label, "prescripteur": "CCAS",
+                "prescripteur_id": prescripteur,
                 "issued_on": issued, "validity_date": validity, "distributed_on": distributed, "status": status})
             partner = rng.choices(approved, cum_weights=cumulative)[0][0] if approved else None
             used = rng.choice([0, 3, 6, 8, 10, 10]) if distributed and partner else 0
@@ -197,6 +203,8 @@ class Generator:
                        "number": f"{label}-{position:02d}", "face_value": rules.CHEQUE_VALUE,
                        "validity_date": validity, "chequier_id": chequier, "prescripteur": "CCAS",
                        "partner_id": partner if accepted_on else None, "accepted_on": accepted_on,
+                       "distributed_on": distributed,
+                       "accepted_at": datetime.combine(accepted_on, time(10)) if accepted_on else None,
                        "status": "accepted" if accepted_on else "issued"}
                 if accepted_on:
                     by_partner.setdefault(partner, []).append(row)

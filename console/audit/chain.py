@@ -8,7 +8,7 @@ they never wait on each other.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from console.audit.canonical import GENESIS, event_hash
@@ -30,12 +30,14 @@ def _ensure_head(session: Session, chain: str) -> None:
 
 def append(session: Session, event: AuditEvent) -> AuditEvent:
     """Give the event its place (seq, prev_hash, hash) at the end of its chain, and insert it."""
-    if session.scalar(select(AuditChain.seq).where(AuditChain.chain == event.chain)) is None:
+    # The head row is locked by this UPDATE until commit: two writers of one chain take turns.
+    advance = (update(AuditChain).where(AuditChain.chain == event.chain).values(seq=AuditChain.seq + 1)
+               .returning(AuditChain.seq, AuditChain.last_hash).execution_options(synchronize_session=False))
+    head = session.execute(advance).one_or_none()
+    if head is None:  # the chain's first event
         _ensure_head(session, event.chain)
-    seq, prev_hash = session.execute(
-        update(AuditChain).where(AuditChain.chain == event.chain).values(seq=AuditChain.seq + 1)
-        .returning(AuditChain.seq, AuditChain.last_hash).execution_options(synchronize_session=False)
-    ).one()
+        head = session.execute(advance).one()
+    seq, prev_hash = head
     event.seq, event.prev_hash = seq, prev_hash
     event.hash = event_hash(prev_hash, event.hashed_fields())
     session.add(event)

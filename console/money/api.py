@@ -25,8 +25,7 @@ from console.money.models import (
 )
 from console.partners import api as partners_api
 from console.partners.models import Partner
-from console.partners.validators import mask_iban, validate_required
-from console.tenants.models import utcnow
+from console.partners.validators import validate_required
 from console.tenants.scoping import UNSCOPED, get_scoped
 
 CHEQUIER_NUMBER_MAX = 16

@@ -22,7 +22,6 @@ from console.views.passwords import ForgotPasswordView, PasswordLinkView
 from console.views.api_clients import ApiClientsView
 from console.views.sessions import SessionsView
 from console.views.two_factor import TwoFactorView
-from console.views.passwords import ForgotPasswordView
 from console.views.profile import AccessibilityView, ProfileView
 from console.views.users import TenantUserView
 

@@ -9,11 +9,12 @@ from flask_appbuilder.api import ModelRestApi
 from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError as FormError
 
 from console.display import FormattedColumns
-from console.errors import N_, DomainError, NotFound
+from console.errors import N_, DomainError, NotFound, unique_refusal
 from console.extensions import db
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 from console.tenants.scoping import TenantFilter, get_scoped

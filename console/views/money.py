@@ -212,8 +212,8 @@ class ReimbursementsView(BaseView):
         flash(gettext("Request %(reference)s received: %(count)s cheques, %(net)s to reimburse.",
                       reference=submission.request.reference, count=submission.request.cheque_count,
                       net=format_money(submission.request.net)), "success")
-        for refusal in submission.refusals:
-            flash(f"{refusal.cheque_number}: {refusal.error}", "warning")
+        for refused in submission.refusals:
+            flash(gettext("%(number)s: %(refusal)s", number=refused.cheque_number, refusal=refused.error), "warning")
         return redirect(url_for("ReimbursementsView.show", pk=submission.request.id))
 
     @expose("/accept", methods=["GET", "POST"])

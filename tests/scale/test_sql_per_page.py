@@ -19,6 +19,9 @@ from tests.conftest import api_token, login
 from tests.scale.conftest import counting
 
 LIST, LIST_WITH_FILTER, DETAIL = 4, 6, 8
+# An audited look-up is a write: the look-up log row, the audit event appended to its chain (3 statements,
+# 5 for a chain's first event) and the user read again after the commit.
+AUDITED_LOOKUP = LIST + 4
 ROWS = 50
 
 #: (page, most statements allowed); {x} are ids of collectivité A's rows.
@@ -36,7 +39,7 @@ PAGES = [
     ("/complaints/", LIST),
     ("/complaints/?status=received", LIST),
     ("/exports/", LIST),
-    ("/lookup/?q=structure", LIST),
+    ("/lookup/?q=structure", AUDITED_LOOKUP),
     ("/partnerview/show/{partner}", DETAIL),
     ("/chequeview/show/{cheque}", DETAIL),
     ("/chequierview/show/{chequier}", DETAIL),

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 from flask_limiter.util import get_remote_address
 from flask_login import logout_user
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload
 
 from console.config import ROLE_OPERATOR
@@ -26,7 +26,7 @@ from console.tenants.api import set_unusable_password
 from console.errors import DomainError
 from console.extensions import db
 from console.tenants.rules import check_password_strength
-from console.tenants.models import ConsoleUser
+from console.tenants.models import Collectivite, ConsoleUser
 from console.tenants.scoping import UNSCOPED
 
 
@@ -38,6 +38,17 @@ def password_complexity(password: str) -> None:
         raise PasswordComplexityValidationError(str(error)) from error
 
 
+def collectivite_active(user: ConsoleUser) -> bool:
+    """Whether the user's collectivité exists and is active: from the row loaded with the user
+    (``load_user``, no query), else read unscoped (it decides the scope; a sign-in has none yet)."""
+    if "collectivite" in inspect(user).dict:
+        return user.collectivite is not None and user.collectivite.active
+    if user.collectivite_id is None:
+        return False
+    statement = select(Collectivite.active).where(Collectivite.id == user.collectivite_id)
+    return bool(db.session.execute(statement, execution_options=UNSCOPED).scalar_one_or_none())
+
+
 def scope_for_user(user: ConsoleUser | None) -> Scope:
     """Operators see everything; others their active collectivité; anyone else nothing."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -46,8 +57,7 @@ def scope_for_user(user: ConsoleUser | None) -> Scope:
         return EVERYTHING
     if user.api_scopes is not None and user.collectivite_id is None:
         return EVERYTHING  # a platform-wide API client of the partner extranet
-    # The collectivité was loaded with the user (ConsoleSecurityManager.load_user): no query here.
-    if user.collectivite is None or not user.collectivite.active:
+    if not collectivite_active(user):
         return NOTHING
     return only(user.collectivite_id)
 

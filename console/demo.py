@@ -1,6 +1,6 @@
 """Deterministic, realistic demo data (`console demo --password PW`).
 
-Each domain adds its own step to ``STEPS``; a step receives the seeded random
+Each domain has a step (``steps()``, in order); a step receives the seeded random
 generator and the collectivités, and flushes its rows. Everything runs as an
 operator (scope EVERYTHING) in one transaction.
 """
@@ -118,7 +118,13 @@ def _users(password: str, collectivites: list[Collectivite]) -> list[tuple[str, 
 
 
 #: Steps of the other domains, run after collectivités, users and partners.
-STEPS: list[Step] = []
+def steps() -> list[Step]:
+    """The domains' steps, in this order: the money step gives a RIB only to partners the partners step left
+    without one (an order left to imports would change with whatever was imported first)."""
+    from console.money.demo import money_step
+    from console.partners.demo import partners_step
+
+    return [partners_step, money_step]
 
 
 def load_demo(password: str, if_empty: bool = False) -> list[tuple[str, str]] | None:
@@ -131,12 +137,8 @@ def load_demo(password: str, if_empty: bool = False) -> list[tuple[str, str]] | 
         rng = random.Random(SEED)
         collectivites = _collectivites(rng)
         _partners(rng, collectivites)
-        for step in STEPS:
+        for step in steps():
             step(rng, collectivites)
         db.session.commit()
         # FAB's add_user commits on its own: users come last, after the data is in.
         return _users(password, collectivites)
-
-
-import console.partners.demo  # noqa: E402,F401  (appends the partners step to STEPS)
-import console.money.demo  # noqa: E402,F401  (appends the money step to STEPS)

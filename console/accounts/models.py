@@ -5,10 +5,10 @@ from datetime import datetime
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from console.tenants.models import utcnow
+from console.tenants.models import user_fk, utcnow
 
 
 class PasswordLink(Model):
@@ -17,7 +17,7 @@ class PasswordLink(Model):
     __tablename__ = "password_link"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(user_fk(), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # "reset" (« Mot de passe oublié ? ») or "welcome" (an account opened by someone else).
     purpose: Mapped[str] = mapped_column(String(10))
@@ -34,7 +34,7 @@ class UserSession(Model):
     __tablename__ = "user_session"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(user_fk(), index=True)
     channel: Mapped[str] = mapped_column(String(10))  # "web" or "api"
     # The user's session_version when it opened; a bump of the user's ends it.
     version: Mapped[int] = mapped_column(Integer)
@@ -49,6 +49,6 @@ class RecoveryCode(Model):
     __tablename__ = "recovery_code"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(user_fk(), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

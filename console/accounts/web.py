@@ -53,7 +53,8 @@ def install(app: Flask) -> None:
         if not getattr(user, "is_authenticated", False):
             return None
         row = sessions.live_session(db.session, session.get(SESSION_KEY), user.id, idle_timeout(), lifetime())
-        db.session.commit()
+        if db.session.dirty:  # its activity moved on (once a minute at most): a commit would reload the user
+            db.session.commit()
         if row is not None:
             return _require_second_factor(user)
         logout_user()

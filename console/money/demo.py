@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from console.bulk import BulkWriter, next_id
 from console.complaints import api as complaints_api
-from console.demo import STEPS
 from console.errors import DomainError
 from console.extensions import db
 from console.money import api as money_api
@@ -222,8 +221,6 @@ def money_step(rng: random.Random, collectivites: list[Collectivite]) -> None:
     db.session.flush()
 
 
-STEPS.append(money_step)
-
 
 # -- benchmark volumes ---------------------------------------------------------------------------
 
@@ -306,4 +303,3 @@ def bulk_cheques(count: int, seed: int = 1) -> int:
             writer.flush_if_full()
         writer.close()
     return written
-

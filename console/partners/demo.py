@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from console import demo
 from console.config import ROLE_CORRESPONDENT
 from console.extensions import db
 from console.partners.models import (
@@ -150,6 +149,3 @@ def _ribs(rng: random.Random, partner: Partner, at, colleague: ConsoleUser, pend
         db.session.add(RibChangeRequest(partner=partner, collectivite_id=partner.collectivite_id,
                                         holder=partner.name[:200], iban=demo_iban(rng, bank), bic=bic,
                                         requested_by=colleague))
-
-
-demo.STEPS.append(partners_step)

@@ -1,7 +1,7 @@
 """Security manager: users that belong to a collectivité, rate-limited logins, accounts opened by link."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, request
+from flask import current_app, flash, g, has_request_context, redirect, request
 from flask_appbuilder.api import safe
 from flask_appbuilder import expose
 from flask_appbuilder.security.api import SecurityApi
@@ -36,6 +36,11 @@ def password_complexity(password: str) -> None:
         check_password_strength(password)
     except DomainError as error:
         raise PasswordComplexityValidationError(str(error)) from error
+
+
+def through_api() -> bool:
+    """Whether the current request is a call of the REST API (never outside a request)."""
+    return has_request_context() and request.path.startswith("/api/")
 
 
 def collectivite_active(user: ConsoleUser) -> bool:
@@ -295,7 +300,7 @@ class ConsoleSecurityManager(SecurityManager):
         """FAB's check, then the console's; every sign-in and every failure is audited."""
         user = self._checked_user(username, password)
         known = user or tenants_api.find_active_user(db.session, username or "")
-        channel = "api" if request.path.startswith("/api/") else "web"
+        channel = "api" if through_api() else "web"
         tenants_api.audit_login(db.session, username, known, user is not None, channel)
         db.session.commit()
         return user
@@ -305,7 +310,7 @@ class ConsoleSecurityManager(SecurityManager):
         user = super().auth_user_db(username, password)
         if user is None:
             return None
-        if user.api_scopes is not None and not request.path.startswith("/api/"):
+        if user.api_scopes is not None and not through_api():
             return None
         if scope_for_user(user).nothing:  # a collectivité's user whose collectivité is deactivated
             return None

@@ -7,7 +7,7 @@ from console.extensions import db
 from console.money.models import ReimbursementRequest, RequestStatus
 from console.partners.models import LookupAudit, Partner
 from console.tenants.context import EVERYTHING, scoped
-from tests.conftest import login
+from tests.conftest import login, logout
 
 
 def ids(model, collectivite_id, *where) -> set[int]:
@@ -61,6 +61,6 @@ def test_choices_need_the_rights_of_the_form_they_serve(client, world):
     login(client, world.a.users["support"])  # uses the audited look-up page, never a money form
     assert client.get("/choices/partners/?q=Centre").status_code == 403
     assert client.get("/choices/paid-requests/?q=Centre").status_code == 403
-    client.get("/logout/")
+    logout(client)
     login(client, world.a.users["correspondent"])
     assert client.get("/choices/paid-requests/?q=Centre").status_code == 200

@@ -11,7 +11,7 @@ from console.tenants.context import EVERYTHING, only, scoped
 from tests.conftest import login
 from tests.scale.conftest import counting
 
-DASHBOARD = 6  # user, key figures, payment delays, months, collectivités to pick, freshness
+DASHBOARD = 7  # user, its session, key figures, payment delays, months, collectivités to pick, freshness
 
 
 def test_daily_figures_give_the_live_figures_of_every_collectivite(app, filled):

@@ -15,10 +15,12 @@ from console.extensions import db
 from console.money.models import Cheque, ChequeStatus, Chequier, ReimbursementRequest
 from console.partners.models import Partner, PartnerStatus
 from console.tenants.context import EVERYTHING, scoped
-from tests.conftest import api_token, login
+from tests.conftest import api_token, login, logout
 from tests.scale.conftest import counting
 
-LIST, LIST_WITH_FILTER, DETAIL = 4, 6, 8
+# Every request also checks that its session (web or JWT) has not ended: one statement (« sessions that end »).
+SESSION = 1
+LIST, LIST_WITH_FILTER, DETAIL = 4 + SESSION, 6 + SESSION, 8 + SESSION
 # An audited look-up is a write: the look-up log row, the audit event appended to its chain (3 statements,
 # 5 for a chain's first event) and the user read again after the commit.
 AUDITED_LOOKUP = LIST + 4
@@ -29,12 +31,12 @@ PAGES = [
     (f"/partnerview/list/?psize_PartnerView={ROWS}", LIST_WITH_FILTER),
     (f"/chequeview/list/?psize_ChequeView={ROWS}", LIST_WITH_FILTER),
     (f"/chequierview/list/?psize_ChequierView={ROWS}", LIST),
-    ("/feescheduleview/list/", LIST),
+    ("/feescheduleview/list/", LIST + 1),  # which versions are in use (no edit button on them): one query
     ("/cguversionview/list/", LIST),
     ("/collectiviteview/list/", LIST),
     ("/tenantuserview/list/", LIST_WITH_FILTER),
     ("/reimbursements/", LIST),
-    ("/reimbursements/?status=paid&partner={partner}", LIST),
+    ("/reimbursements/?status=paid&partner={partner}", LIST_WITH_FILTER),
     ("/reimbursements/batches/", LIST),
     ("/complaints/", LIST),
     ("/complaints/?status=received", LIST),
@@ -96,7 +98,7 @@ def test_every_page_and_api_list_sends_a_bounded_number_of_statements(client, fi
     username = filled.world.a.users["correspondent"] if who == "correspondent" else filled.world.operator
     login(client, username)
     over = measure(client, PAGES, ids)
-    client.get("/logout/")
+    logout(client)
     headers = api_token(client, username)
     over += measure(client, API_LISTS, ids, headers=headers)
     assert not over, "\n".join(over)
@@ -117,7 +119,7 @@ def test_counts_are_capped_and_deep_pages_refused_with_a_message(client, filled,
     assert "Only the first 100 rows can be paged through" in deep
     follow_up = client.get("/reimbursements/?page=7&_l_=en").get_data(as_text=True)
     assert "Only the first 100 rows can be paged through" in follow_up and "More than 2 pages" in follow_up
-    client.get("/logout/")
+    logout(client)
     headers = api_token(client, filled.world.operator)
     assert client.get("/api/v1/reimbursement/?page=3", headers=headers).status_code == 400
     assert client.get("/api/v1/reimbursement/?page=2", headers=headers).status_code == 200

@@ -164,10 +164,10 @@ def _blocks(partners: list[Partner]) -> None:
     if len(partners) < 2:
         return
     # The demo is loaded by the operator (``console demo``), before the accounts exist: no user is named.
-    money_api.block_partner(db.session, partners[-2].id, "Contrôle : justificatif contesté, enquête en cours",
+    money_api.block_partner(db.session, partners[-2].id, "Contrôle\u00a0: justificatif contesté, enquête en cours",
                             None, by_operator=True)
     money_api.unblock_partner(db.session, partners[-2].id,
-                              "Pièces justificatives reçues et vérifiées : aucune fraude constatée.", None,
+                              "Pièces justificatives reçues et vérifiées\u00a0: aucune fraude constatée.", None,
                               by_operator=True)
     money_api.block_partner(db.session, partners[-1].id,
                             "Suspicion de fraude\u00a0: chèques présentés en série le même jour", None, True)

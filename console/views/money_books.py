@@ -11,11 +11,12 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy.orm import joinedload
-from wtforms import DecimalField, Field
+from wtforms import Field
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from console.errors import DomainError
 from console.extensions import db
+from console.forms import FrenchDecimalField
 from console.money import api as money_api
 from console.money.models import Cheque, Chequier, FeeSchedule, Prescripteur
 from console.views.base import READ_ONLY, TenantModelView, attempt, flash_error
@@ -23,20 +24,6 @@ from console.views.choices import RemoteSelectWidget
 from console.views.lists import ScaledInterface
 from console.views.reports import parse_day
 from console.views.money import today
-
-
-class ExactDecimalField(DecimalField):
-    """A decimal as users type it (« 0,149 », « 1 234,5 »), kept exactly: WTForms would round it to two places
-    for display, so that an edit form showed (and saved back) a rate the collectivité never entered."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, places=None, **kwargs)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if valuelist:
-            valuelist = [valuelist[0].replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-                         .replace(",", ".").removesuffix("%")]
-        super().process_formdata(valuelist)
 
 
 def rolled_back(check: Callable[[], Any]) -> None:
@@ -163,10 +150,10 @@ class FeeScheduleView(TenantModelView):
     base_order = ("effective_from", "desc")
     # Exactly what is stored and prices the cheques: rate up to 3 decimals, fixed fee in cents (money.rules).
     add_form_extra_fields = edit_form_extra_fields = {
-        "rate": ExactDecimalField(_l("Rate (%)"), validators=[InputRequired()],
-                                  description=_l("Percent of the cheque value, at most three decimals (0,149).")),
-        "fixed": ExactDecimalField(_l("Fixed fee per cheque (EUR)"), validators=[InputRequired()],
-                                   description=_l("In euros and cents (0,10).")),
+        "rate": FrenchDecimalField(_l("Rate (%)"), validators=[InputRequired()],
+                                   description=_l("Percent of the cheque value, at most three decimals (0,149).")),
+        "fixed": FrenchDecimalField(_l("Fixed fee per cheque (EUR)"), validators=[InputRequired()],
+                                    description=_l("In euros and cents (0,10).")),
     }
 
     def pre_add(self, item: FeeSchedule) -> None:

@@ -57,7 +57,7 @@ def test_the_form_stores_and_prices_exactly_the_rate_typed(app, money):
         new_id = db.session.scalar(select(func.max(FeeSchedule.id)))
     assert "0,149 %" in text(client.get("/feescheduleview/list/"))
     edit = client.get(f"/feescheduleview/edit/{new_id}").get_data(as_text=True)
-    assert 'value="0.149"' in edit  # the edit form shows the stored rate, not 0.15
+    assert 'value="0,149"' in edit  # the edit form shows the stored rate, not 0.15
 
     numbers = chequier(money.world.a.id, "FP1", today + timedelta(days=300))
     accept(numbers[:3], money.pa, today)

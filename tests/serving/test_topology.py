@@ -32,7 +32,7 @@ from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
 from console.extensions import db
 from console.jobs import PROGRESS_KEY
 from console.money.demo import bulk_cheques
-from console.money.models import FeeSchedule
+from console.money.models import FeeSchedule, Prescripteur
 from console.reports.jobs import run_export
 from console.reports.models import Export
 from console.schema import init_database
@@ -55,13 +55,15 @@ def topology_database():
 
 
 def seed(url: str, exports: str) -> Flask:
-    """The console on the topology's database, migrated, with a collectivité, its fee schedule and two users."""
+    """The console on the topology's database, migrated, with a collectivité, its fee schedule, its authorised
+    prescripteur and two users."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "CONSOLE_EXPORT_DIR": exports})
     with app.app_context(), scoped(EVERYTHING):
         init_database()
         alpha = make_collectivite("alpha", "ALP", "216901231", "Ville d'Alpha")
         db.session.add(FeeSchedule(collectivite_id=alpha.id, version=1, effective_from=date(2000, 1, 1),
                                    rate=Decimal("1.50"), fixed=Decimal("0.00")))
+        db.session.add(Prescripteur(collectivite_id=alpha.id, name="CCAS"))
         db.session.commit()
         make_user("operateur", ROLE_OPERATOR, None)
         make_user("alpha-correspondent", ROLE_CORRESPONDENT, alpha)

@@ -21,6 +21,28 @@
       placeholder: element.getAttribute("data-placeholder") || "",
       width: "style"
     });
+    name(element);
+  }
+
+  // Select2 names its combobox by the chosen value only (nothing while empty): name it by the field's label.
+  function name(element) {
+    var container = $(element).next(".select2");
+    var selection = container.find(".select2-selection")[0];
+    if (!selection) {
+      return;
+    }
+    var label = element.labels && element.labels.length ? element.labels[0] : null;
+    var rendered = container.find(".select2-selection__rendered")[0];  // role="textbox": named too
+    if (label) {
+      label.id = label.id || "choices-label-" + (element.id || element.name);
+      var value = selection.getAttribute("aria-labelledby");
+      selection.setAttribute("aria-labelledby", label.id + (value ? " " + value : ""));
+      if (rendered) { rendered.setAttribute("aria-labelledby", label.id); }
+    } else {
+      var text = element.getAttribute("aria-label") || element.getAttribute("data-placeholder") || element.name;
+      selection.setAttribute("aria-label", text);
+      if (rendered) { rendered.setAttribute("aria-label", text); }
+    }
   }
 
   $(function () {

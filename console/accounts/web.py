@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, logout_user, user_logged_in
 
@@ -16,6 +16,10 @@ SESSION_KEY = "sid"
 SECOND_FACTOR_KEY = "2fa"
 #: Requests that need no session check (no data, no query).
 _UNCHECKED = {"static", "appbuilder.static"}
+# Kept on the request, not on g: an application context (and its g) can span several
+# requests when one was already pushed (tests, scripts).
+_JWT_SESSION_KEY = "console.jwt_session"  # claims of the session a login opens
+_JWT_SESSION_ID_KEY = "console.jwt_session_id"  # session of the JWT this request carries
 #: What a signed-in user who still owes the second factor may reach.
 _BEFORE_SECOND_FACTOR = {"TwoFactorView.verify", "TwoFactorView.enrol", "ConsoleAuthDBView.logout"}
 
@@ -30,9 +34,7 @@ def lifetime() -> timedelta:
 
 def current_session_id() -> int | None:
     """The session of this request: the web cookie's, or the JWT's."""
-    if "jwt_session_id" in g:
-        return g.jwt_session_id
-    return session.get(SESSION_KEY)
+    return request.environ.get(_JWT_SESSION_ID_KEY) or session.get(SESSION_KEY)
 
 
 def _opened(_app: Flask, user: ConsoleUser, **_kwargs) -> None:
@@ -89,12 +91,14 @@ def jwt_claims(identity: str) -> dict:
     if request.endpoint and request.endpoint.endswith(".refresh"):
         claims = get_jwt()
         return {"sid": claims.get("sid"), "sv": claims.get("sv")}
-    if "jwt_opened" not in g:
+    # The access and refresh tokens of one login share one session.
+    opened = request.environ.get(_JWT_SESSION_KEY)
+    if opened is None:
         user = db.session.get(ConsoleUser, int(identity))
         row = sessions.open_session(db.session, user, sessions.API)
         db.session.commit()
-        g.jwt_opened = {"sid": row.id, "sv": row.version}
-    return g.jwt_opened
+        opened = request.environ[_JWT_SESSION_KEY] = {"sid": row.id, "sv": row.version}
+    return opened
 
 
 def jwt_revoked(_header: dict, payload: dict) -> bool:
@@ -102,5 +106,5 @@ def jwt_revoked(_header: dict, payload: dict) -> bool:
     row = sessions.live_session(db.session, payload.get("sid"), int(payload["sub"]), None, lifetime())
     if row is None:
         return True
-    g.jwt_session_id = row.id
+    request.environ[_JWT_SESSION_ID_KEY] = row.id
     return False

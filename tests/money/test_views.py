@@ -11,7 +11,7 @@ from console.money.models import Cheque, ChequeStatus, PartnerBlock, PaymentBatc
 from console.tenants.context import EVERYTHING, scoped
 from console.money.dates import paris_day
 from console.tenants.models import utcnow
-from tests.conftest import api_token, csrf_token, login
+from tests.conftest import api_token, csrf_token, login, page_text
 from tests.money import helpers
 from tests.money.helpers import accept, chequier, operator, submit
 
@@ -123,11 +123,11 @@ def test_pages_filters_and_actions_never_reach_another_collectivite(app, money, 
         db.session.commit()
     for url in (f"/reimbursements/batches/{batch.id}", f"/reimbursements/batches/{batch.id}/transfers.csv"):
         assert client.get(url).status_code == 404
-    assert "LV-" not in client.get("/reimbursements/batches/").get_data(as_text=True)
+    assert "LV-" not in page_text(client.get("/reimbursements/batches/"))
     assert post(client, f"/reimbursements/batches/{batch.id}/pay", {"transfer_reference": "X"}).status_code == 404
     assert status_of(b["validated"]) is RequestStatus.validated
     for url in ("/chequierview/list/", "/chequeview/list/"):
-        assert "WB" not in client.get(url).get_data(as_text=True)
+        assert "WB" not in page_text(client.get(url))
 
 
 @pytest.mark.parametrize("role", ["elected", "support"])

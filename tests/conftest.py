@@ -57,6 +57,7 @@ def _make_app(url: str, instance: str) -> Flask:
         from console.schema import init_database
 
         init_database()
+    app.test_client_class = FreshContextClient  # every client of every test, whatever the order of the tests
     return app
 
 
@@ -113,7 +114,6 @@ class FreshContextClient(FlaskClient):
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    app.test_client_class = FreshContextClient
     return app.test_client()
 
 

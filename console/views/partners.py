@@ -23,6 +23,7 @@ from console.partners.models import CguVersion, Partner, RejectionReason, Stored
 from console.partners.validators import mask_iban, validate_required
 from console.tenants.scoping import get_scoped
 from console.views.lists import ScaledInterface
+from console.views.queues import QueueList
 from console.views.base import (NO_DELETE, READ_ONLY, TenantModelRestApi, TenantModelView, attempt, form_rule,
                                 schema_rule)
 
@@ -87,7 +88,7 @@ def flash_refusal(error: DomainError) -> None:
         flash(f"{gettext('%(label)s:', label=label)} {each}" if label else str(each), "danger")
 
 
-class PartnerView(TenantModelView):
+class PartnerView(QueueList, TenantModelView):
     datamodel = ScaledInterface(Partner)
     class_permission_name = "Partner"
     base_permissions = NO_DELETE + ["can_transition", "can_manage_rib", "can_download"]

@@ -39,7 +39,7 @@ class QueueFilter(BaseFilter):
     name = "queue"
     arg_name = "queue"
 
-    def apply(self, query: Any, value: list[Any]) -> Any:
+    def apply(self, query: Any, value: tuple[Any, ...]) -> Any:
         return query.where(*value)
 
 
@@ -51,7 +51,7 @@ class _QueueFilters(Filters):
     def get_joined_filters(self, filters: Filters) -> Filters:
         joined = super().get_joined_filters(filters)
         joined.filters = joined.filters + [QueueFilter("id", self.datamodel)]
-        joined.values = joined.values + [self.queue]
+        joined.values = joined.values + [tuple(self.queue)]  # FAB applies a list's items one by one
         return joined
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from console.audit import api as audit
+from console.complaints.rules import complaint_deadline
 from console.errors import N_, Conflict, DomainError
 from console.labels import label
 from console.mail import queue_mail
@@ -99,6 +100,15 @@ def _notify_decision(session: Session, request: ReimbursementRequest, template: 
                due_on=request.due_on.strftime("%d/%m/%Y") if request.due_on else "")
 
 
+def _notify_payment(session: Session, request: ReimbursementRequest) -> None:
+    """The partner's e-mail once paid: the transfer's date, reference and amount (alone or in a batch)."""
+    partner = request.partner
+    queue_mail(session, partner.email, "partner_request_paid", collectivite_id=partner.collectivite_id,
+               partner=partner, collectivite=partner.collectivite, request=request, net=_euros(request.net),
+               paid_on=request.paid_on.strftime("%d/%m/%Y"), iban=mask_iban(request.rib_iban or ""),
+               deadline=complaint_deadline(request.paid_on).strftime("%d/%m/%Y"))
+
+
 def reject_request(session: Session, request_id: int, reason: str, today: date, user_id: int | None = None
                    ) -> ReimbursementRequest:
     """A correspondent rejects a whole request with a reason; its cheques are never reimbursed."""
@@ -134,6 +144,7 @@ def _pay(session: Session, request: ReimbursementRequest, paid_on: date, transfe
     request.status, request.paid_on, request.paid_by_id = RequestStatus.paid, paid_on, user_id
     request.transfer_reference = transfer_reference
     _set_cheques(session, request, ChequeStatus.reimbursed)
+    _notify_payment(session, request)
 
 
 def pay_request(session: Session, request_id: int, paid_on: date, transfer_reference: str, today: date,

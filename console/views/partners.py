@@ -19,6 +19,7 @@ from console.extensions import db
 from console.i18n import format_label
 from console.partners import api as partners_api
 from console.partners.api import REQUIRED, RULES
+from console.partners.rules import RESEND_PER_PARTNER
 from console.partners.models import CguVersion, Partner, RejectionReason, StoredDocument, TransitionAction
 from console.partners.validators import mask_iban, validate_required
 from console.tenants.scoping import get_scoped
@@ -141,6 +142,7 @@ class PartnerView(QueueList, TenantModelView):
             "mask_iban": mask_iban,
             "reasons": list(RejectionReason),
             "field_labels": LABELS,
+            "resend_limit": RESEND_PER_PARTNER,
         }
 
     @expose("/transition/<pk>", methods=["POST"])

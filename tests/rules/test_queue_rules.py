@@ -24,3 +24,17 @@ def test_payment_due_soon(due_on, expected):
 ])
 def test_complaint_closing_soon(deadline, expected):
     assert rules.is_complaint_closing_soon(deadline, date(2025, 12, 28)) is expected
+
+
+@pytest.mark.parametrize("for_partner, by_actor, refused", [
+    (2, 9, False), (3, 0, True), (0, 10, True),  # 3 per partner, 10 per user, in the last hour
+])
+def test_identifier_resend_limits(for_partner, by_actor, refused):
+    from console.partners.rules import TooManyResends, check_resend_allowed
+
+    if refused:
+        with pytest.raises(TooManyResends) as error:
+            check_resend_allowed("PN-ALP-000001", for_partner, by_actor, "15:04")
+        assert error.value.status == 429 and error.value.rule == "resend_rate"
+    else:
+        check_resend_allowed("PN-ALP-000001", for_partner, by_actor, "15:04")

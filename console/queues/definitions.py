@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Optional
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session
 
 from console.complaints.models import Complaint, ComplaintStatus
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
@@ -40,9 +41,14 @@ class Queue:
     title: str  # untranslated (N_)
     model: type
     criteria: Callable[[Context], list[Any]]
-    endpoint: str  # the list view the link opens, with ``?queue=<key>``
+    path: str  # the list the link opens, with ``?queue=<key>`` (the page and the e-mailed digest alike)
     roles: frozenset[str]
     urgent: bool = False  # overdue or about to close: what the daily digest e-mails about
+
+    @property
+    def link(self) -> str:
+        """The list filtered to this queue, from the console's root."""
+        return f"{self.path}?queue={self.key}"
 
     def statement(self, context: Context) -> Select:
         """The queue's rows (the list orders them; a count ignores the order)."""
@@ -85,7 +91,7 @@ def _collectivites_overdue(context: Context) -> list[Any]:
 
 CORRESPONDENT = frozenset({ROLE_CORRESPONDENT})
 OPERATOR = frozenset({ROLE_OPERATOR})
-PARTNERS, REQUESTS, COMPLAINTS = "PartnerView.list", "ReimbursementsView.list", "ComplaintsView.list"
+PARTNERS, REQUESTS, COMPLAINTS = "/partnerview/list/", "/reimbursements/", "/complaints/"
 
 QUEUES: tuple[Queue, ...] = (
     Queue("affiliations_to_decide", N_("Affiliations to decide"), Partner,
@@ -110,7 +116,7 @@ QUEUES: tuple[Queue, ...] = (
           lambda c: [exists().where(PartnerBlock.partner_id == Partner.id, PartnerBlock.unblocked_at.is_(None))],
           PARTNERS, OPERATOR),
     Queue("collectivites_overdue", N_("Collectivités with overdue payments"), Collectivite, _collectivites_overdue,
-          "CollectiviteView.list", OPERATOR),
+          "/collectiviteview/list/", OPERATOR),
 )
 BY_KEY = {queue.key: queue for queue in QUEUES}
 
@@ -118,6 +124,12 @@ BY_KEY = {queue.key: queue for queue in QUEUES}
 def for_roles(role_names: set[str] | frozenset[str]) -> list[Queue]:
     """The queues of a user's roles, in the home page's order."""
     return [queue for queue in QUEUES if queue.roles & set(role_names)]
+
+
+def count(session: Session, queue: Queue, context: Context, limit: int = 10_000) -> int:
+    """How many rows the queue holds, counting no further than ``limit`` + 1 (bounded at national scale)."""
+    rows = queue.statement(context).limit(limit + 1).subquery()
+    return session.scalar(select(func.count()).select_from(rows)) or 0
 
 
 def criteria_for(key: str | None, model: type, context: Context) -> Optional[list[Any]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, url_for
+from flask import g, request
 from flask_appbuilder import IndexView, expose
 
 from console.config import ROLE_ELECTED, ROLE_SUPPORT
@@ -18,7 +18,7 @@ def work_queues(role_names: set[str]) -> list[dict[str, Any]]:
     context = queues.context()
     return [{"key": queue.key, "title": queue.title, "urgent": queue.urgent,
              "count": capped_count(db.session, queue.statement(context)),
-             "url": url_for(queue.endpoint, queue=queue.key)}
+             "url": request.script_root + queue.link}
             for queue in definitions.for_roles(role_names)]
 
 

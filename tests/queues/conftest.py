@@ -5,8 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
-
 from console.complaints.models import Complaint, ComplaintChannel, ComplaintStatus
 from console.extensions import db
 from console.money.dates import paris_day
@@ -101,9 +99,8 @@ def fill(world, tenant, offset: int, extra: int, overdue: bool, today: date) -> 
             "paying": paying}
 
 
-@pytest.fixture
-def queued(world) -> Queued:
-    today = paris_day(utcnow())
+def fill_both(world, today: date) -> Queued:
+    """A with an overdue payment, B with more rows in the count-only queues and none overdue."""
     result = Queued(world, today)
     for name, tenant, offset, extra, overdue in (("a", world.a, 0, 0, True), ("b", world.b, 100, 2, False)):
         counts = fill(world, tenant, offset, extra, overdue, today)

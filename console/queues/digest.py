@@ -14,7 +14,7 @@ from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from console import jobs
 from console.audit import api as audit
@@ -59,13 +59,17 @@ def digest_lines(session: Session, user: ConsoleUser, today: date) -> list[tuple
 
 
 def _recipients(session: Session, today: date) -> list[int]:
-    """Active correspondents of active collectivités not yet sent today's digest (bounded: a few per collectivité)."""
+    """Active correspondents of active collectivités, not switched off, not yet sent today's digest
+    (three statements whatever their number: users with their roles, and the opt-outs)."""
     sent = select(DailyDigest.user_id).where(DailyDigest.day == today)
+    off = select(DigestSetting.user_id).where(DigestSetting.daily_digest.is_(False))
     users = session.scalars(
-        select(ConsoleUser).join(Collectivite, Collectivite.id == ConsoleUser.collectivite_id)
-        .where(ConsoleUser.active.is_(True), Collectivite.active.is_(True), ConsoleUser.id.not_in(sent))
+        select(ConsoleUser).options(selectinload(ConsoleUser.roles))
+        .join(Collectivite, Collectivite.id == ConsoleUser.collectivite_id)
+        .where(ConsoleUser.active.is_(True), Collectivite.active.is_(True), ConsoleUser.id.not_in(sent),
+               ConsoleUser.id.not_in(off))
         .order_by(ConsoleUser.id)).all()
-    return [user.id for user in users if ROLE_CORRESPONDENT in user.role_names and subscribed(session, user)]
+    return [user.id for user in users if ROLE_CORRESPONDENT in user.role_names]
 
 
 def send_digest(session: Session, user: ConsoleUser, today: date, base_url: str) -> bool:

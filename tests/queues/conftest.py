@@ -7,10 +7,9 @@ from decimal import Decimal
 
 from console.complaints.models import Complaint, ComplaintChannel, ComplaintStatus
 from console.extensions import db
-from console.money.dates import paris_day
 from console.money.models import PartnerBlock, PaymentBatch, ReimbursementRequest, RequestStatus
 from console.partners.models import PartnerStatus, RibChangeRequest, RibChangeStatus
-from console.tenants.models import ConsoleUser, utcnow
+from console.tenants.models import ConsoleUser
 from tests.conftest import make_partner
 from tests.money import helpers
 from tests.money.helpers import IBAN

@@ -3,11 +3,16 @@ a collectivité's queues never count another's rows; the page's SQL does not gro
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from console.extensions import db
 from console.money.dates import paris_day
 from console.queues import definitions
+from console.reports.models import Export, ExportKind, ExportStatus
+from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import utcnow
 from tests.conftest import login, logout, page_text
+from tests.partners.helpers import user
 from tests.queues.conftest import fill_both
 from tests.scale.conftest import counting
 
@@ -87,3 +92,13 @@ def test_each_roles_queues_equal_their_lists_and_stay_in_their_collectivite(clie
     login(client, world.a.users["elected"])
     page = page_text(client.get("/"))
     assert "Dernière synthèse mensuelle" in page and "Pas encore de synthèse" in page
+    # Once a summary is complete (a colleague's does not count), the page links its download.
+    for username, start in ((world.a.users["elected"], date(2026, 10, 1)), (world.a.users["correspondent"],
+                                                                            date(2026, 11, 1))):
+        with scoped(EVERYTHING):
+            db.session.add(Export(user_id=user(username).id, collectivite_id=world.a.id, kind=ExportKind.summary,
+                                  status=ExportStatus.done, finished_at=utcnow(), parameters={
+                                      "period_start": start.isoformat(), "period_end": start.replace(day=30).isoformat()}))
+            db.session.commit()
+    page = page_text(client.get("/"))
+    assert "Synthèse du 01/10/2026 au 30/10/2026" in page and "/download" in page and "11/2026" not in page

@@ -63,6 +63,7 @@ class QueueList:
     def _get_list_widget(self, filters: Filters, *args: Any, **kwargs: Any) -> Any:
         queue = criteria(self.datamodel.obj)
         if queue is not None:
+            # A copy: the view's Filters object is shared by every request; only this query gets the queue.
             filters = copy.copy(filters)
             filters.__class__ = _QueueFilters
             filters.queue = queue

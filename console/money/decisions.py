@@ -91,12 +91,14 @@ def _euros(amount: Decimal) -> str:
 
 
 def _notify_decision(session: Session, request: ReimbursementRequest, template: str) -> None:
-    """The partner's e-mail: the decision, the amount, and each refused cheque with its reason."""
+    """The partner's e-mail: the decision, the amount, the cheques validated and each refused one with its reason."""
     partner = request.partner
     refused = [(line.cheque.number, _euros(line.face_value), label(line.rejection), line.rejection_note)
                for line in request.refused_lines]
+    validated = [line.cheque.number for line in request.lines if not line.refused]
     queue_mail(session, partner.email, template, collectivite_id=partner.collectivite_id, partner=partner,
-               collectivite=partner.collectivite, request=request, refused=refused, net=_euros(request.net),
+               collectivite=partner.collectivite, request=request, refused=refused, validated=validated,
+               net=_euros(request.net),
                due_on=request.due_on.strftime("%d/%m/%Y") if request.due_on else "")
 
 

@@ -13,6 +13,7 @@ from console.partners.models import (  # noqa: F401
     StoredDocument,
 )
 from console.reports.aggregates import AggregateRefresh, DailyFigure, PaymentDelay  # noqa: F401
+from console.queues.models import DailyDigest, DigestSetting  # noqa: F401
 from console.reports.models import Export, ReportSubscription  # noqa: F401
 from console.tenants.models import Collectivite, ConsoleUser  # noqa: F401
 import console.partners.api  # noqa: F401,E402  (identifier assignment on insert)

@@ -53,8 +53,8 @@ def test_an_elected_official_follows_an_export_to_its_download_link(app, world, 
         page.fill("#username", world.a.users["elected"])
         page.fill("#password", PASSWORD)
         page.click("input[type=submit]")
-        page.wait_for_url(f"{live_server}/dashboard/")
-        assert "Tableau de bord" in page.content()
+        page.wait_for_url(f"{live_server}/")  # the home page: the élu's latest monthly summary
+        assert "Dernière synthèse mensuelle" in page.content() and "Tableau de bord" in page.content()
 
         page.goto(f"{live_server}/exports/")
         page.select_option("select[name=kind]", "summary")

@@ -42,6 +42,9 @@ ACTIONS: dict[str, str] = {
     "rib.cancel": N_("RIB change cancelled"),
     "cgu.publish": N_("CGU version published"),
     "lookup.search": N_("Partner look-up"),
+    "partner.resend_identifier": N_("Identifier e-mail sent again"),
+    "digest.subscribe": N_("Daily digest e-mails switched on"),
+    "digest.unsubscribe": N_("Daily digest e-mails switched off"),
     # money
     "chequier.create": N_("Chéquier issued"),
     "chequier.update": N_("Chéquier changed"),

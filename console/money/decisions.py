@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from console.audit import api as audit
+from console.complaints.rules import complaint_deadline
 from console.errors import N_, Conflict, DomainError
 from console.labels import label
 from console.mail import queue_mail
@@ -90,13 +91,24 @@ def _euros(amount: Decimal) -> str:
 
 
 def _notify_decision(session: Session, request: ReimbursementRequest, template: str) -> None:
-    """The partner's e-mail: the decision, the amount, and each refused cheque with its reason."""
+    """The partner's e-mail: the decision, the amount, the cheques validated and each refused one with its reason."""
     partner = request.partner
     refused = [(line.cheque.number, _euros(line.face_value), label(line.rejection), line.rejection_note)
                for line in request.refused_lines]
+    validated = [line.cheque.number for line in request.lines if not line.refused]
     queue_mail(session, partner.email, template, collectivite_id=partner.collectivite_id, partner=partner,
-               collectivite=partner.collectivite, request=request, refused=refused, net=_euros(request.net),
+               collectivite=partner.collectivite, request=request, refused=refused, validated=validated,
+               net=_euros(request.net),
                due_on=request.due_on.strftime("%d/%m/%Y") if request.due_on else "")
+
+
+def _notify_payment(session: Session, request: ReimbursementRequest) -> None:
+    """The partner's e-mail once paid: the transfer's date, reference and amount (alone or in a batch)."""
+    partner = request.partner
+    queue_mail(session, partner.email, "partner_request_paid", collectivite_id=partner.collectivite_id,
+               partner=partner, collectivite=partner.collectivite, request=request, net=_euros(request.net),
+               paid_on=request.paid_on.strftime("%d/%m/%Y"), iban=mask_iban(request.rib_iban or ""),
+               deadline=complaint_deadline(request.paid_on).strftime("%d/%m/%Y"))
 
 
 def reject_request(session: Session, request_id: int, reason: str, today: date, user_id: int | None = None
@@ -134,6 +146,7 @@ def _pay(session: Session, request: ReimbursementRequest, paid_on: date, transfe
     request.status, request.paid_on, request.paid_by_id = RequestStatus.paid, paid_on, user_id
     request.transfer_reference = transfer_reference
     _set_cheques(session, request, ChequeStatus.reimbursed)
+    _notify_payment(session, request)
 
 
 def pay_request(session: Session, request_id: int, paid_on: date, transfer_reference: str, today: date,

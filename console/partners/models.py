@@ -316,7 +316,9 @@ class LookupAudit(Model):
     """
 
     __tablename__ = "lookup_audit"
-    __table_args__ = (Index("ix_lookup_audit_collectivite_at", "collectivite_id", "at"),)
+    __table_args__ = (Index("ix_lookup_audit_collectivite_at", "collectivite_id", "at"),
+                      # A support agent's recent look-ups on the home page.
+                      Index("ix_lookup_audit_user_at", "user_id", "at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collectivite_id: Mapped[Optional[int]] = mapped_column(ForeignKey("collectivite.id"), nullable=True)

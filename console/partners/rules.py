@@ -83,3 +83,27 @@ def check_rib_confirmer(requested_by_id: int, confirmer_id: int, roles: set[str]
     if ROLE_CORRESPONDENT not in roles or confirmer_collectivite_id != partner_collectivite_id:
         raise Forbidden(N_("Only a correspondent of the partner's collectivité or an operator may confirm "
                            "a RIB change."), rule="rib_four_eyes")
+
+
+#: The identifier e-mail is sent again at most this many times an hour for one partner, and by one user.
+RESEND_PER_PARTNER = 3
+RESEND_PER_ACTOR = 10
+RESEND_WINDOW_MINUTES = 60
+
+
+class TooManyResends(DomainError):
+    """The identifier e-mail was sent again too often: try later (HTTP 429)."""
+
+    status = 429
+
+
+def check_resend_allowed(identifier: str, sent_for_partner: int, sent_by_actor: int, retry_at: str) -> None:
+    """Resending the identifier e-mail is limited (a mailbox is not to be flooded, nor partners probed):
+    ``sent_*`` count the resends of the last hour, for this partner and by this user."""
+    if sent_for_partner >= RESEND_PER_PARTNER:
+        raise TooManyResends(N_("The identifier e-mail of %(identifier)s was already sent again %(count)s times"
+                                " in the last hour: try again after %(retry_at)s."), rule="resend_rate",
+                             identifier=identifier, count=sent_for_partner, retry_at=retry_at)
+    if sent_by_actor >= RESEND_PER_ACTOR:
+        raise TooManyResends(N_("You already sent %(count)s identifier e-mails in the last hour: try again after"
+                                " %(retry_at)s."), rule="resend_rate", count=sent_by_actor, retry_at=retry_at)

@@ -7,6 +7,7 @@ from console.tenants import api as tenants_api
 from console.tenants.models import Collectivite
 from console.tenants.rules import validate_code, validate_siren, validate_slug
 from console.views.lists import ScaledInterface
+from console.views.queues import QueueList
 from console.views.base import TenantModelRestApi, TenantModelView, form_rule, schema_rule
 
 LABELS = {
@@ -33,7 +34,7 @@ class CollectiviteWrites:
         tenants_api.save_collectivite(db.session, item, created=False)
 
 
-class CollectiviteView(CollectiviteWrites, TenantModelView):
+class CollectiviteView(CollectiviteWrites, QueueList, TenantModelView):
     datamodel = ScaledInterface(Collectivite)
     base_order = ("name", "asc")
     class_permission_name = "Collectivite"

@@ -13,6 +13,7 @@ from console.complaints.models import Complaint, ComplaintChannel, ComplaintEven
 from console.errors import DomainError
 from console.extensions import db
 from console.money.models import ReimbursementRequest
+from console.views import queues
 from console.views.base import flash_error
 from console.views.choices import chosen, remote_select, request_text
 from console.views.base import attempt
@@ -43,9 +44,12 @@ class ComplaintsView(BaseView):
             statement = statement.where(Complaint.status == ComplaintStatus[status])
         if request.args.get("late"):
             statement = statement.where(Complaint.in_time.is_(False))
+        queue = queues.criteria(Complaint)
+        if queue is not None:  # ?queue=<key>: the rows the home page counts (views/queues.py)
+            statement = statement.where(*queue)
         rows, page, pages = page_of(statement)
         return self._render("complaints/complaints.html", rows=rows, page=page, pages=pages, status=status or "",
-                            late=bool(request.args.get("late")))
+                            late=bool(request.args.get("late")), queue_title=queues.title(Complaint))
 
     @expose("/<int:pk>")
     @has_access

@@ -1,16 +1,16 @@
 """Support look-up: a search page and API for support agents and correspondents, and the audit log."""
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 from console.display import FormattedColumns
 from console.errors import DomainError
 from console.extensions import db
-from console.partners import lookup
+from console.partners import identifier, lookup
 from console.partners.models import LookupAudit
 from console.views.base import READ_ONLY
 from console.views.partners import bilingual, flash_refusal
@@ -23,6 +23,8 @@ class LookupView(BaseView):
     route_base = "/lookup"
     class_permission_name = "Lookup"
     base_permissions = ["can_search"]
+    # Whoever may look a partner up may send it its identifier again (audited, rate-limited).
+    method_permission_name = {"search": "search", "resend_identifier": "search"}
     default_view = "search"
 
     @expose("/", methods=["GET"])
@@ -40,6 +42,26 @@ class LookupView(BaseView):
         return self.render_template("partners/lookup.html", title=_l("Find a partner"), query=query or "",
                                     results=results,
                                     can_open=self.appbuilder.sm.has_access("can_show", "Partner"))
+
+
+    @expose("/resend/<int:pk>", methods=["POST"])
+    @has_access
+    def resend_identifier(self, pk: int):
+        """Send the partner its identifier e-mail again, then go back to the page the button was on."""
+        try:
+            partner = identifier.resend_identifier(db.session, pk, g.user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 404:
+                abort(404)
+            flash_refusal(error)
+        else:
+            flash(gettext("The identifier e-mail of %(identifier)s was sent again to the address on file.",
+                          identifier=partner.identifier), "success")
+        if request.form.get("back") == "partner" and self.appbuilder.sm.has_access("can_show", "Partner"):
+            return redirect(url_for("PartnerView.show", pk=pk))
+        return redirect(url_for("LookupView.search"))
 
 
 class LookupApi(BaseApi):

@@ -34,6 +34,7 @@ from console.tenants.api import is_operator
 from console.tenants.models import utcnow
 from console.views.base import attempt, flash_error
 from console.views.choices import chosen, remote_select
+from console.views import queues
 from console.views.lists import CappedCount, capped_count, deepest_page, refuse_depth, too_deep
 from console.views.reports import parse_day
 
@@ -119,6 +120,9 @@ def filtered_requests(partner_id: int | None = None) -> Any:
     if request.args.get("overdue", "").lower() in ("1", "true", "on", "yes"):
         statement = statement.where(ReimbursementRequest.status == RequestStatus.validated,
                                     ReimbursementRequest.due_on < today())
+    queue = queues.criteria(ReimbursementRequest)
+    if queue is not None:  # ?queue=<key>: the rows the home page counts (views/queues.py)
+        statement = statement.where(*queue)
     partner_id = partner_id or request.args.get("partner", type=int)
     if partner_id:
         statement = statement.where(ReimbursementRequest.partner_id == partner_id)
@@ -163,7 +167,8 @@ class ReimbursementsView(BaseView):
                       statuses=list(RequestStatus),
                       status=request.args.get("status", ""),
                       overdue=request.args.get("overdue", "").lower() in ("1", "true", "on", "yes"),
-                      partner=partner, title=gettext("Reimbursement follow-up"))
+                      partner=partner, title=gettext("Reimbursement follow-up"),
+                      queue_title=queues.title(ReimbursementRequest))
 
     @expose("/<int:pk>")
     @has_access

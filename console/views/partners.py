@@ -19,10 +19,12 @@ from console.extensions import db
 from console.i18n import format_label
 from console.partners import api as partners_api
 from console.partners.api import REQUIRED, RULES
+from console.partners.rules import RESEND_PER_PARTNER
 from console.partners.models import CguVersion, Partner, RejectionReason, StoredDocument, TransitionAction
 from console.partners.validators import mask_iban, validate_required
 from console.tenants.scoping import get_scoped
 from console.views.lists import ScaledInterface
+from console.views.queues import QueueList
 from console.views.base import (NO_DELETE, READ_ONLY, TenantModelRestApi, TenantModelView, attempt, form_rule,
                                 schema_rule)
 
@@ -87,7 +89,7 @@ def flash_refusal(error: DomainError) -> None:
         flash(f"{gettext('%(label)s:', label=label)} {each}" if label else str(each), "danger")
 
 
-class PartnerView(TenantModelView):
+class PartnerView(QueueList, TenantModelView):
     datamodel = ScaledInterface(Partner)
     class_permission_name = "Partner"
     base_permissions = NO_DELETE + ["can_transition", "can_manage_rib", "can_download"]
@@ -140,6 +142,7 @@ class PartnerView(TenantModelView):
             "mask_iban": mask_iban,
             "reasons": list(RejectionReason),
             "field_labels": LABELS,
+            "resend_limit": RESEND_PER_PARTNER,
         }
 
     @expose("/transition/<pk>", methods=["POST"])

@@ -1,8 +1,13 @@
 """Pages every visitor or user can open: one's own profile, and the accessibility statement."""
 from __future__ import annotations
 
-from flask import g
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext
+
+from console.config import ROLE_CORRESPONDENT
+from console.extensions import db
+from console.queues import digest
 
 
 class ProfileView(BaseView):
@@ -12,13 +17,26 @@ class ProfileView(BaseView):
 
     route_base = "/profile"
     class_permission_name = "Profile"
-    method_permission_name = {"show": "show"}
+    method_permission_name = {"show": "show", "digest": "show"}
     default_view = "show"
 
     @expose("/")
     @has_access
     def show(self):
-        return self.render_template("console/profile.html", user=g.user)
+        receives = digest.subscribed(db.session, g.user) if ROLE_CORRESPONDENT in g.user.role_names else None
+        return self.render_template("console/profile.html", user=g.user, digest=receives)
+
+    @expose("/digest", methods=["POST"])
+    @has_access
+    def digest(self):
+        """Switch one's own daily digest e-mail on or off (correspondents: the only ones it is sent to)."""
+        if ROLE_CORRESPONDENT in g.user.role_names:
+            on = request.form.get("daily_digest") == "on"
+            digest.set_subscription(db.session, g.user, on)
+            db.session.commit()
+            flash(gettext("The daily digest is switched on.") if on else gettext("The daily digest is switched off."),
+                  "success")
+        return redirect(url_for("ProfileView.show"))
 
 
 class AccessibilityView(BaseView):

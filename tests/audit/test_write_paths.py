@@ -21,7 +21,8 @@ from console.money import api as money_api
 from console.money.dates import server_entry
 from console.money.models import Chequier, ChequierStatus, FeeSchedule, Prescripteur
 from console.partners import api as partners_api
-from console.partners import lookup
+from console.partners import identifier, lookup
+from console.queues import digest
 from console.partners.models import PartnerStatus, TransitionAction
 from console.reports import api as reports_api
 from console.reports import schedule
@@ -52,6 +53,8 @@ WRITE_PATHS: dict[str, Any] = {
     "PartnerView.request_rib": ("rib.request",),
     "PartnerView.confirm_rib": ("rib.confirm",),
     "PartnerView.cancel_rib": ("rib.cancel",),
+    "LookupView.resend_identifier": ("partner.resend_identifier",),
+    "ProfileView.digest": ("digest.subscribe", "digest.unsubscribe"),
     "CguVersionView.publish": ("cgu.publish",),
     "CollectiviteApi.post": ("collectivite.create",),
     "CollectiviteApi.put": ("collectivite.update",),
@@ -188,6 +191,11 @@ def test_each_write_of_each_domain_records_one_event(app, world):
     walk.step(corr, "cgu.publish", lambda u: partners_api.publish_cgu(sess, "v1", date(2025, 1, 1), "c.pdf", PDF, u),
               a, label="v1")
     walk.step(world.a.users["support"], "lookup.search", lambda u: lookup.search(sess, "PN-", u, "page"), a)
+    walk.step(world.a.users["support"], "partner.resend_identifier",
+              lambda u: identifier.resend_identifier(sess, pid, u), a)
+    for on in (False, True):
+        walk.step(corr, f"digest.{'subscribe' if on else 'unsubscribe'}",
+                  lambda u, on=on: digest.set_subscription(sess, u, on), a, daily_digest=on)
     # money
     walk.step(corr, "fee_schedule.create", lambda u: money_api.add_fee_schedule(
         sess, FeeSchedule(effective_from=date(2020, 1, 1), rate=Decimal("1.5"), fixed=Decimal("0"))), a, rate="1.5")

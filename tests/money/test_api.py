@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from console.errors import Conflict, DomainError
 from console.extensions import db
+from console.mail import OutboxMessage
 from console.money import api as money_api
 from console.money.models import (
     Cheque, ChequeStatus, FeeSchedule, ReimbursementLine, ReimbursementRequest, RequestStatus,
@@ -282,6 +283,15 @@ def test_a_batch_pays_its_requests_at_once(money):
         paid = db.session.scalars(select(ReimbursementRequest).order_by(ReimbursementRequest.id)).all()
     assert {(r.status, r.paid_on, r.transfer_reference) for r in paid} == {
         (RequestStatus.paid, date(2026, 1, 30), "VIR-LOT-1")}
+    with scoped(EVERYTHING):  # one e-mail per request paid by the batch, each with its own amount
+        mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "partner_request_paid")
+                                   .order_by(OutboxMessage.id)).all()
+        assert [(m.recipient, m.subject.split()[-3]) for m in mails] == [
+            (r.partner.email, r.reference) for r in paid]
+        for mail, request in zip(mails, paid):
+            body = mail.body.replace("\u00a0", " ")
+            assert "30/01/2026" in body and "VIR-LOT-1" in body
+            assert f"Montant : {request.net:.2f} EUR".replace(".", ",") in body
 
 
 # -- fraud block ----------------------------------------------------------------------------------

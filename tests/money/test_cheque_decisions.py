@@ -69,10 +69,17 @@ def test_validation_with_refused_cheques_recomputes_to_the_cent_and_tells_the_pa
     assert "2 chèques, 19,98 EUR" in body and "restent à votre charge" in body
     assert f"- {numbers[1]} (10,00 EUR) : Expiré" in body
     assert f"- {numbers[2]} (10,00 EUR) : Autre motif — Chèque sans cachet du partenaire" in body
-    assert numbers[0] not in body and numbers[3] not in body
+    assert f"Chèques validés : {numbers[0]}, {numbers[3]}\n" in body  # each cheque's decision, the refused apart
+    assert f"à verser par virement au plus tard le {today + timedelta(days=15):%d/%m/%Y}" in body
 
     with operator():
         money_api.pay_request(db.session, request.id, today, "VIR-1", today)
+    with scoped(EVERYTHING):  # the partner is told of the transfer: date, reference, amount of the validated cheques
+        paid = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "partner_request_paid")).one()
+    body = paid.body.replace("\u00a0", " ")
+    assert paid.recipient == mail.recipient and request.reference in paid.subject
+    assert f"Date du virement : {today:%d/%m/%Y}" in body and "Référence du virement : VIR-1" in body
+    assert "Montant : 19,98 EUR" in body and "Chèques remboursés : 2" in body
     assert statuses(numbers[:4]) == [ChequeStatus.reimbursed, ChequeStatus.refused, ChequeStatus.refused,
                                      ChequeStatus.reimbursed]
     with pytest.raises(money_api.SubmissionRefused) as refused:  # a refused cheque is never claimed again

@@ -133,7 +133,7 @@ def test_keyboard_only_journey_sign_in_open_a_partner_approve(ui_app, demo_serve
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{demo_server}/dashboard/")
+    page.wait_for_url(f"{demo_server}/")  # the home page: the work queues
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED_TEXT) == "Aller au contenu"  # the skip link comes first
     page.goto(f"{demo_server}/partnerview/show/{partner_id}")

@@ -148,7 +148,7 @@ class ReimbursementsView(BaseView):
         "list": "read", "show": "read", "partner": "read", "batches": "read", "batch": "read", "export": "read",
         "new": "submit", "accept": "accept",
         "validate": "validate", "reject": "validate",
-        "pay": "pay", "add_to_batch": "pay", "pay_batch": "pay",
+        "pay": "pay",
         "block": "block", "unblock": "block",
     }
     default_view = "list"
@@ -158,7 +158,9 @@ class ReimbursementsView(BaseView):
     def list(self):
         rows, page, pages = page_of(filtered_requests())
         partner = request.args.get("partner", type=int)
+        may = self.appbuilder.sm.has_access
         return render(self, "money/requests.html", rows=rows, page=page, pages=pages,
+                      may_validate=may("can_validate", "Reimbursement"), may_pay=may("can_pay", "Reimbursement"),
                       partner_field=partner_field(partner),
                       statuses=list(RequestStatus),
                       status=request.args.get("status", ""),
@@ -268,24 +270,10 @@ class ReimbursementsView(BaseView):
                                                                   PaymentBatch.id.desc()))
         return render(self, "money/batches.html", rows=rows, page=page, pages=pages)
 
-    @expose("/batches/add", methods=["POST"])
-    @has_access
-    def add_to_batch(self):
-        ids = request.form.getlist("request", type=int)
-        return act(lambda: money_api.add_to_batch(db.session, ids, parse_day("payment_date") or today(), user_id()),
-                   gettext("Requests added to the payment batch."), url_for("ReimbursementsView.batches"))
-
     @expose("/batches/<int:pk>")
     @has_access
     def batch(self, pk: int):
         return render(self, "money/batch.html", item=found(PaymentBatch, pk), paid=BatchStatus.paid)
-
-    @expose("/batches/<int:pk>/pay", methods=["POST"])
-    @has_access
-    def pay_batch(self, pk: int):
-        return act(lambda: money_api.pay_batch(db.session, pk, parse_day("paid_on") or today(),
-                                               request.form.get("transfer_reference", ""), today(), user_id()),
-                   gettext("Payment batch marked paid."), url_for("ReimbursementsView.batch", pk=pk))
 
     @expose("/batches/<int:pk>/transfers.csv")
     @has_access

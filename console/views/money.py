@@ -23,7 +23,7 @@ from console.errors import N_, DomainError, NotFound
 from console.extensions import db
 from console.i18n import format_day, format_money, refusal
 from console.money import api as money_api, rules as money_rules
-from console.money import dates
+from console.money import dates, sepa
 from console.money.dates import EntryDate, paris_day
 from console.money.models import (
     BatchStatus, ChequeRejection, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest, RequestStatus,
@@ -146,6 +146,7 @@ class ReimbursementsView(BaseView):
     class_permission_name = "Reimbursement"
     method_permission_name = {
         "list": "read", "show": "read", "partner": "read", "batches": "read", "batch": "read", "export": "read",
+        "transfers_xml": "read",
         "new": "submit", "accept": "accept",
         "validate": "validate", "reject": "validate",
         "pay": "pay",
@@ -273,7 +274,22 @@ class ReimbursementsView(BaseView):
     @expose("/batches/<int:pk>")
     @has_access
     def batch(self, pk: int):
-        return render(self, "money/batch.html", item=found(PaymentBatch, pk), paid=BatchStatus.paid)
+        item = found(PaymentBatch, pk)
+        return render(self, "money/batch.html", item=item, paid=BatchStatus.paid,
+                      sepa_refused=refusal(lambda: sepa.check_debtor_account(item.collectivite)))
+
+    @expose("/batches/<int:pk>/transfers.xml")
+    @has_access
+    def transfers_xml(self, pk: int):
+        """The batch's SEPA credit transfer file (pain.001.001.03), next to the treasurer's CSV."""
+        batch = found(PaymentBatch, pk)
+        document = attempt(lambda: sepa.transfer_file(batch, today()))
+        if isinstance(document, DomainError):
+            flash_error(document)
+            return redirect(url_for("ReimbursementsView.batch", pk=pk))
+        name = f"virements-{batch.reference}-{batch.payment_date.isoformat()}.xml"
+        return Response(document, mimetype="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @expose("/batches/<int:pk>/transfers.csv")
     @has_access

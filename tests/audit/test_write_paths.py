@@ -112,6 +112,8 @@ for _view in ("ChequierView", "CollectiviteView", "FeeScheduleView", "PartnerVie
               "TenantUserView"):
     WRITE_PATHS.update({f"{_view}.{name}": REFUSED for name in ("delete", "action", "action_post")})
 WRITE_PATHS.update({"ConsoleUserDBModelView.action": REFUSED, "ConsoleUserDBModelView.action_post": REFUSED})
+# The partner list's one bulk action approves the ticked partners, one workflow step (and event) each.
+WRITE_PATHS["PartnerView.action_post"] = ("partner.approve",)
 for _view in ("RoleModelView", "PermissionModelView", "PermissionViewModelView", "ViewMenuModelView",
               "UserGroupModelView"):
     WRITE_PATHS.update({f"{_view}.{name}": (f"security.{name}",) for name in ("add", "edit", "delete")})

@@ -50,7 +50,7 @@ def outcomes(response) -> dict[str, str]:
                 re.findall(r'<tr data-outcome="(\w+)">\s*<td[^>]*><a href="[^"]+">([^<]+)</a>', page))
 
 
-def test_bulk_validation_validates_the_valid_requests_and_lists_the_refused_with_their_rule(app, money, ticked):
+def test_bulk_validation_then_batch_and_payment_each_request_its_own_audited_act(app, money, ticked):
     client = client_of(app, money.world.a.users["correspondent"])
     listing = client.get("/reimbursements/").get_data(as_text=True)
     assert "Valider les demandes cochées" in listing and f'value="{ticked["blocked"]}" form="bulk-form"' in listing
@@ -70,9 +70,40 @@ def test_bulk_validation_validates_the_valid_requests_and_lists_the_refused_with
     assert [status_of(ticked[k]) for k in ("first", "second", "blocked", "validated")] == [
         RequestStatus.validated, RequestStatus.validated, RequestStatus.submitted, RequestStatus.validated]
     assert events("reimbursement.validate") == [str(ticked[k]) for k in ("validated", "first", "second")]
+    # then the validated requests go into a batch, paid whole: each addition and payment its own event
+    ids = [ticked["validated"], ticked["blocked"], ticked["first"]]
+    confirm = post(client, "/reimbursements/batches/add", {"request": ids, "payment_date": TODAY.isoformat()})
+    assert list(outcomes(confirm).values()) == ["accepted", "refused", "accepted"]
+    with scoped(EVERYTHING):
+        assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 0
+    post(client, "/reimbursements/batches/add", {"request": ids, "payment_date": TODAY.isoformat(),
+                                                 "confirmed": "1"})
+    assert events("batch.add") == [str(ticked["validated"]), str(ticked["first"])]
+    with scoped(EVERYTHING):
+        batch = db.session.scalar(select(PaymentBatch.id))
+    data = {"paid_on": TODAY.isoformat(), "transfer_reference": "VIR-LOT-9"}
+    with operator():  # a block makes the whole batch unpayable: the confirmation says so and cannot be sent
+        money_api.block_partner(db.session, money.pa, "Alerte du terrain", None, True)
+    confirm = post(client, f"/reimbursements/batches/{batch}/pay", data)
+    page = html.unescape(confirm.get_data(as_text=True))
+    assert list(outcomes(confirm).values()) == ["refused"] * 2 and 'disabled aria-describedby="bulk-blocked"' in page
+    assert "payé en entier" in page
+    refused = post(client, f"/reimbursements/batches/{batch}/pay", {**data, "confirmed": "1"})
+    assert refused.status_code == 302 and status_of(ticked["validated"]) is RequestStatus.validated
+    assert events("reimbursement.pay") == [] and events("batch.pay") == []
+    with operator():
+        money_api.unblock_partner(db.session, money.pa, "Vérification faite : aucune fraude constatée.", None, True)
+    confirm = post(client, f"/reimbursements/batches/{batch}/pay", data)
+    assert list(outcomes(confirm).values()) == ["accepted", "accepted"] and "disabled" not in confirm.get_data(
+        as_text=True)
+    assert status_of(ticked["first"]) is RequestStatus.validated
+    post(client, f"/reimbursements/batches/{batch}/pay", {**data, "confirmed": "1"})
+    assert [status_of(ticked[k]) for k in ("validated", "first")] == [RequestStatus.paid] * 2
+    assert events("reimbursement.pay") == sorted([str(ticked["validated"]), str(ticked["first"])], key=int)
+    assert events("batch.pay") == [str(batch)]
 
 
-def test_a_fault_on_one_request_keeps_nothing_of_the_selection(app, money, ticked, monkeypatch):
+def test_a_fault_keeps_nothing_and_foreign_or_unbounded_selections_do_nothing(app, money, ticked, monkeypatch):
     notify, calls = decisions._notify_decision, []
 
     def failing(*args, **kwargs):
@@ -94,10 +125,7 @@ def test_a_fault_on_one_request_keeps_nothing_of_the_selection(app, money, ticke
     assert events("reimbursement.validate") == [str(ticked["validated"])]
     with scoped(EVERYTHING):
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == mails
-
-
-def test_bulk_actions_refuse_another_collectivite_s_ids_and_unbounded_selections(app, money, ticked):
-    client = client_of(app, money.world.a.users["correspondent"])
+    # another collectivité's ids, an unbounded or malformed selection: refused whole, nothing done
     for data in ({"request": [ticked["first"], ticked["foreign"]]},
                  {"request": [ticked["first"], ticked["foreign"]], "confirmed": "1"}):
         for url in ("/reimbursements/bulk/validate", "/reimbursements/batches/add"):
@@ -111,42 +139,3 @@ def test_bulk_actions_refuse_another_collectivite_s_ids_and_unbounded_selections
         assert message in html.unescape(client.get(response.location).get_data(as_text=True))
     assert status_of(ticked["first"]) is RequestStatus.submitted
     assert status_of(ticked["first"]) is RequestStatus.submitted
-
-
-def test_batch_then_payment_each_request_its_own_audited_act(app, money, ticked):
-    client = client_of(app, money.world.a.users["correspondent"])
-    with operator():
-        money_api.validate_request(db.session, ticked["first"], TODAY)
-    ids = [ticked["validated"], ticked["second"], ticked["first"]]
-    confirm = post(client, "/reimbursements/batches/add", {"request": ids, "payment_date": TODAY.isoformat()})
-    assert list(outcomes(confirm).values()) == ["accepted", "refused", "accepted"]
-    with scoped(EVERYTHING):
-        assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 0
-    post(client, "/reimbursements/batches/add", {"request": ids, "payment_date": TODAY.isoformat(),
-                                                 "confirmed": "1"})
-    assert events("batch.add") == [str(ticked["validated"]), str(ticked["first"])]
-    with scoped(EVERYTHING):
-        batch = db.session.scalar(select(PaymentBatch.id))
-    data = {"paid_on": TODAY.isoformat(), "transfer_reference": "VIR-LOT-9"}
-    confirm = post(client, f"/reimbursements/batches/{batch}/pay", data)
-    assert list(outcomes(confirm).values()) == ["accepted", "accepted"] and "disabled" not in confirm.get_data(
-        as_text=True)
-    assert status_of(ticked["first"]) is RequestStatus.validated
-    post(client, f"/reimbursements/batches/{batch}/pay", {**data, "confirmed": "1"})
-    assert [status_of(ticked[k]) for k in ("validated", "first")] == [RequestStatus.paid] * 2
-    assert events("reimbursement.pay") == sorted([str(ticked["validated"]), str(ticked["first"])], key=int)
-    assert events("batch.pay") == [str(batch)]
-
-
-def test_a_batch_with_a_blocked_partner_s_request_cannot_be_confirmed_paid(app, money, ticked):
-    with operator():
-        batch = money_api.add_to_batch(db.session, [ticked["validated"]], TODAY).id
-        money_api.block_partner(db.session, money.pa, "Alerte du terrain", None, True)
-    client = client_of(app, money.world.a.users["correspondent"])
-    confirm = post(client, f"/reimbursements/batches/{batch}/pay", {"transfer_reference": "VIR-X"})
-    page = html.unescape(confirm.get_data(as_text=True))
-    assert list(outcomes(confirm).values()) == ["refused"] and 'disabled aria-describedby="bulk-blocked"' in page
-    assert "payé en entier" in page
-    refused = post(client, f"/reimbursements/batches/{batch}/pay", {"transfer_reference": "VIR-X", "confirmed": "1"})
-    assert refused.status_code == 302 and status_of(ticked["validated"]) is RequestStatus.validated
-    assert events("reimbursement.pay") == [] and events("batch.pay") == []

@@ -15,10 +15,10 @@ from console.extensions import db
 from console.money import api as money_api
 from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import Collectivite
-from tests.conftest import api_token
+from tests.conftest import api_token, login
 from tests.money import helpers
 from tests.money.helpers import accept, chequier, operator, submit
-from tests.money.test_views import TODAY, client_of
+from tests.money.test_views import TODAY
 
 XSD = etree.XMLSchema(etree.parse(str(Path(__file__).parent.parent / "data" / "pain.001.001.03.xsd")))
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
@@ -50,18 +50,39 @@ def batches(money):
     return {"a": a, "b": b}
 
 
-def set_debtor(app, collectivite_id: int, body: dict):
-    return app.test_client().put(f"/api/v1/collectivite/{collectivite_id}", json=body,
-                                 headers=api_token(app.test_client(), "operateur"))
+def set_debtor(app, collectivite_id: int, body: dict, headers: dict):
+    return app.test_client().put(f"/api/v1/collectivite/{collectivite_id}", json=body, headers=headers)
 
 
 # ``client``: every request in its own application context (its own ``g`` and scope), as in production.
-def test_the_file_validates_against_the_schema_and_carries_the_batch_s_counts_sums_and_frozen_ribs(
+def test_the_operator_s_debtor_account_then_a_schema_valid_file_with_the_batch_s_counts_sums_and_ribs(
         app, client, money, batches):
-    assert set_debtor(app, money.world.a.id, DEBTOR).status_code == 200
-    helpers.rib(money.pa, helpers.OTHER_IBAN)  # a later RIB change does not touch validated requests
     batch, requests = batches["a"]
-    client = client_of(app, money.world.a.users["correspondent"])
+    operator = api_token(app.test_client(), "operateur")
+    login(client, money.world.a.users["correspondent"])
+    # no debtor account yet: the link is disabled with its reason, the file refused
+    page = html.unescape(client.get(f"/reimbursements/batches/{batch}").get_data(as_text=True))
+    assert 'id="sepa-file"' not in page and 'disabled aria-describedby="sepa-refused"' in page
+    assert "n’a pas encore de compte à débiter" in page
+    refused = client.get(f"/reimbursements/batches/{batch}/transfers.xml")
+    assert refused.status_code == 302 and refused.location.endswith(f"/reimbursements/batches/{batch}")
+    # the operator alone sets it, checked (IBAN key, all three together) and audited
+    wrong = set_debtor(app, money.world.a.id, {**DEBTOR, "debtor_iban": "FR76 1007 1690 0000 0020 0123 457"},
+                       operator)
+    assert wrong.status_code == 422 and "debtor_iban" in wrong.json["message"]
+    partial = set_debtor(app, money.world.a.id, {"debtor_name": "Trésor public"}, operator)
+    assert partial.status_code == 422 and "debtor_iban" in partial.json["message"]
+    correspondent = app.test_client().put(f"/api/v1/collectivite/{money.world.a.id}", json=DEBTOR,
+                                          headers=api_token(app.test_client(), money.world.a.users["correspondent"]))
+    assert correspondent.status_code in (401, 403)
+    with scoped(EVERYTHING):
+        db.session.expire_all()
+        assert db.session.get(Collectivite, money.world.a.id).debtor_iban is None
+    assert set_debtor(app, money.world.a.id, DEBTOR, operator).status_code == 200
+    with scoped(EVERYTHING):
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "collectivite.update")).one()
+    assert event.details_dict["changes"]["debtor_iban"] == [None, "FR7610071690000000200123464"]
+    helpers.rib(money.pa, helpers.OTHER_IBAN)  # a later RIB change does not touch validated requests
     assert 'id="sepa-file"' in client.get(f"/reimbursements/batches/{batch}").get_data(as_text=True)
     response = client.get(f"/reimbursements/batches/{batch}/transfers.xml")
     assert response.status_code == 200 and response.mimetype == "application/xml"
@@ -84,34 +105,8 @@ def test_the_file_validates_against_the_schema_and_carries_the_batch_s_counts_su
         amount = transfers[reference].find("p:Amt/p:InstdAmt", NS)
         assert (Decimal(amount.text), amount.get("Ccy")) == (net, "EUR")
         assert transfers[reference].findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=NS) == iban == helpers.IBAN
-
-
-def test_the_debtor_account_is_the_operator_s_and_without_it_no_file(app, client, money, batches):
-    batch, _ = batches["a"]
-    client = client_of(app, money.world.a.users["correspondent"])
-    page = html.unescape(client.get(f"/reimbursements/batches/{batch}").get_data(as_text=True))
-    assert 'id="sepa-file"' not in page and 'disabled aria-describedby="sepa-refused"' in page
-    assert "n’a pas encore de compte à débiter" in page
-    refused = client.get(f"/reimbursements/batches/{batch}/transfers.xml")
-    assert refused.status_code == 302 and refused.location.endswith(f"/reimbursements/batches/{batch}")
-    wrong = set_debtor(app, money.world.a.id, {**DEBTOR, "debtor_iban": "FR76 1007 1690 0000 0020 0123 457"})
-    assert wrong.status_code == 422 and "debtor_iban" in wrong.json["message"]
-    partial = set_debtor(app, money.world.a.id, {"debtor_name": "Trésor public"})
-    assert partial.status_code == 422 and "debtor_iban" in partial.json["message"]
-    correspondent = app.test_client().put(f"/api/v1/collectivite/{money.world.a.id}", json=DEBTOR,
-                                          headers=api_token(app.test_client(), money.world.a.users["correspondent"]))
-    assert correspondent.status_code in (401, 403)
-    with scoped(EVERYTHING):
-        db.session.expire_all()
-        assert db.session.get(Collectivite, money.world.a.id).debtor_iban is None
-    assert set_debtor(app, money.world.a.id, DEBTOR).status_code == 200
-    with scoped(EVERYTHING):
-        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "collectivite.update",
-                                                            AuditEvent.collectivite_id == money.world.a.id)).one()
-    assert event.details_dict["changes"]["debtor_iban"] == [None, "FR7610071690000000200123464"]
-    assert client.get(f"/reimbursements/batches/{batch}/transfers.xml").status_code == 200
     # collectivité B's batch stays out of A's reach, whatever its debtor account
-    assert set_debtor(app, money.world.b.id, DEBTOR).status_code == 200
+    assert set_debtor(app, money.world.b.id, DEBTOR, operator).status_code == 200
     b_batch, _ = batches["b"]
     for url in (f"/reimbursements/batches/{b_batch}/transfers.xml", f"/reimbursements/batches/{b_batch}"):
         assert client.get(url).status_code == 404

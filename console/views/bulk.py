@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
-from flask import abort, current_app, flash, request
+from flask import current_app, flash, request
 from flask_appbuilder import BaseView
 from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
 
-from console.errors import DomainError, NotFound
+from console.errors import DomainError
 from console.extensions import db
 from console.selection import BulkFault, Outcome
-from console.views.base import flash_error
+from console.views.base import attempt, flash_error
 
 T = TypeVar("T")
 
@@ -29,14 +30,9 @@ def run_bulk(step: Callable[[], T]) -> T | None:
     """Run one step of a bulk action and commit it; on a refusal of the whole or a fault, roll back everything,
     say so, and return None (a row of another collectivité answers 404)."""
     try:
-        result = step()
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-        return None
+        result = attempt(step)
+    except HTTPException:  # the 404 of a row out of reach
+        raise
     except Exception as fault:  # a fault, not a rule: nothing of the selection is kept
         db.session.rollback()
         current_app.logger.exception("bulk action stopped by a fault")
@@ -45,7 +41,9 @@ def run_bulk(step: Callable[[], T]) -> T | None:
                       " selection was changed; try again, or report it with the time it happened.", name=name),
               "danger")
         return None
-    db.session.commit()
+    if isinstance(result, DomainError):
+        flash_error(result)
+        return None
     return result
 
 

@@ -8,6 +8,7 @@ the caller rolls the whole selection back (one transaction, committed once).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from console.errors import N_, DomainError, NotFound
 from console.inputs import MAX_INTEGER
 
+ASCII_DIGITS = re.compile("[0-9]{1,10}")  # str.isdigit() would take « ١٢ » for 12
 #: At most one page of a list (lists show up to 100 rows) per bulk action.
 MAX_SELECTION = 100
 
@@ -48,7 +50,7 @@ def selected_ids(values: Iterable[Any]) -> list[int]:
     ids: list[int] = []
     for value in values:
         text = str(value).strip()
-        if not text.isdigit() or not 0 < int(text) <= MAX_INTEGER:
+        if not ASCII_DIGITS.fullmatch(text) or not 0 < int(text) <= MAX_INTEGER:
             raise DomainError(N_("%(value)s does not name a row of the list."), rule="selection",
                               value=text[:20])
         if int(text) not in ids:

@@ -10,6 +10,7 @@ import random
 from typing import Callable
 
 from flask import current_app
+from schwifty import IBAN
 from sqlalchemy import func, select
 from stdnum import luhn
 from werkzeug.security import generate_password_hash
@@ -58,11 +59,19 @@ def demo_siret(rng: random.Random) -> str:
     return luhn_number(rng, siren + "0001"[: rng.randint(1, 3)], 14)
 
 
+def demo_debtor_iban(index: int) -> str:
+    """A valid French IBAN at the Banque de France (where public accountants hold the accounts of collectivités)."""
+    return IBAN.generate("FR", bank_code="3000100794", account_code=f"C{index:03d}0000000"[:11]).compact
+
+
 def _collectivites(rng: random.Random) -> list[Collectivite]:
     rows = []
-    for name, kind, siren, slug, code, _cities in COLLECTIVITES:
+    for index, (name, kind, siren, slug, code, _cities) in enumerate(COLLECTIVITES):
+        # The last one has no debtor account yet: its SEPA transfer file shows why it cannot be made.
+        debtor = {} if index == len(COLLECTIVITES) - 1 else {
+            "debtor_name": f"DGFIP {name}"[:70], "debtor_iban": demo_debtor_iban(index), "debtor_bic": "BDFEFRPPCCT"}
         rows.append(Collectivite(name=name, kind=kind, siren=siren, slug=slug, code=code,
-                                 contact_email=f"pass-numerique@{slug}.example.fr"))
+                                 contact_email=f"pass-numerique@{slug}.example.fr", **debtor))
     db.session.add_all(rows)
     db.session.flush()
     return rows

@@ -24,6 +24,7 @@ from console.money.models import (
     RequestStatus,
 )
 from console.partners import api as partners_api
+from console.partners.models import BankAccount
 from console.partners.validators import mask_iban, validate_required
 from console.tenants.scoping import get_scoped as get
 
@@ -40,13 +41,7 @@ def validate_request(session: Session, request_id: int, today: date, user_id: in
     -> reason, note): the totals are recomputed on the validated cheques, the refused ones stay at the partner's
     charge and the partner is told which and why. The RIB in force is frozen; payment is due in 15 days."""
     request = get(session, ReimbursementRequest, request_id)
-    _check_status(request, RequestStatus.submitted,
-                  N_("Request %(reference)s cannot be validated: only a submitted request can be."))
-    check_not_blocked(session, request.partner)
-    account = partners_api.current_bank_account(session, request.partner)
-    if account is None:
-        raise DomainError(N_("%(partner)s has no RIB in force: request %(reference)s cannot be validated."),
-                          rule="rib", partner=str(request.partner), reference=request.reference)
+    account = check_validatable(session, request)
     refused = _refusals(request, dict(refusals or {}))
     kept = [line for line in request.lines if line.id not in refused]
     rules.check_something_validated(request.reference, len(kept), len(refused))
@@ -67,6 +62,19 @@ def validate_request(session: Session, request_id: int, today: date, user_id: in
                     for line in request.refused_lines}})
     _notify_decision(session, request, "partner_request_validated")
     return request
+
+
+def check_validatable(session: Session, request: ReimbursementRequest) -> BankAccount:
+    """Why a request could not be validated now (submitted, partner not blocked, a RIB in force), else the RIB
+    it would freeze. Writes nothing: the bulk confirmation page asks it before anything is done."""
+    _check_status(request, RequestStatus.submitted,
+                  N_("Request %(reference)s cannot be validated: only a submitted request can be."))
+    check_not_blocked(session, request.partner)
+    account = partners_api.current_bank_account(session, request.partner)
+    if account is None:
+        raise DomainError(N_("%(partner)s has no RIB in force: request %(reference)s cannot be validated."),
+                          rule="rib", partner=str(request.partner), reference=request.reference)
+    return account
 
 
 def _refusals(request: ReimbursementRequest, refusals: dict[str, tuple[ChequeRejection, str | None]]
@@ -137,12 +145,18 @@ def _set_cheques(session: Session, request: ReimbursementRequest, status: Cheque
                     .execution_options(synchronize_session=False))
 
 
-def _pay(session: Session, request: ReimbursementRequest, paid_on: date, transfer_reference: str, today: date,
-         user_id: int | None) -> None:
+def check_payable(session: Session, request: ReimbursementRequest, paid_on: date, today: date) -> None:
+    """Why a request could not be recorded paid on ``paid_on`` (validated, unpaid, partner not blocked, a
+    payment date between its validation and today). Writes nothing."""
     _check_status(request, RequestStatus.validated,
                   N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
     check_not_blocked(session, request.partner)
     rules.check_payment_date(request.decided_on, paid_on, today)
+
+
+def _pay(session: Session, request: ReimbursementRequest, paid_on: date, transfer_reference: str, today: date,
+         user_id: int | None) -> None:
+    check_payable(session, request, paid_on, today)
     request.status, request.paid_on, request.paid_by_id = RequestStatus.paid, paid_on, user_id
     request.transfer_reference = transfer_reference
     _set_cheques(session, request, ChequeStatus.reimbursed)
@@ -163,52 +177,72 @@ def pay_request(session: Session, request_id: int, paid_on: date, transfer_refer
 
 # -- payment batches ----------------------------------------------------------------------------
 
+def check_batchable(session: Session, request: ReimbursementRequest) -> None:
+    """Why a request could not go into a payment batch (validated, unpaid, partner not blocked, in no batch
+    yet). Writes nothing."""
+    _check_status(request, RequestStatus.validated,
+                  N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
+    check_not_blocked(session, request.partner)
+    if request.batch_id is not None:
+        raise Conflict(N_("Request %(reference)s is already in payment batch %(batch)s."), rule="batch",
+                       reference=request.reference, batch=request.batch.reference)
+
+
 def add_to_batch(session: Session, request_ids: Iterable[int], payment_date: date, user_id: int | None = None
                  ) -> PaymentBatch:
-    """Group validated requests of one collectivité into the transfer list of a payment date."""
+    """Group validated requests of one collectivité into the transfer list of a payment date; each request
+    added is its own audited act."""
     requests = [get(session, ReimbursementRequest, pk) for pk in dict.fromkeys(request_ids)]
     if not requests:
         raise DomainError(N_("Choose at least one validated request."), rule="required", field="requests")
     if len({r.collectivite_id for r in requests}) > 1:
         raise DomainError(N_("A payment batch holds the requests of one collectivité only."), rule="batch")
     for request in requests:
-        _check_status(request, RequestStatus.validated,
-                      N_("Request %(reference)s cannot be paid: only a validated, unpaid request can be."))
-        check_not_blocked(session, request.partner)
-        if request.batch_id is not None:
-            raise Conflict(N_("Request %(reference)s is already in payment batch %(batch)s."), rule="batch",
-                           reference=request.reference, batch=request.batch.reference)
+        check_batchable(session, request)
     collectivite_id = requests[0].collectivite_id
     batch = session.scalar(select(PaymentBatch).where(PaymentBatch.collectivite_id == collectivite_id,
                                                       PaymentBatch.payment_date == payment_date))
     if batch is None:
         batch = PaymentBatch(collectivite_id=collectivite_id, payment_date=payment_date, created_by_id=user_id)
         session.add(batch)
-    elif batch.status is BatchStatus.paid:
-        raise Conflict(N_("The payment batch of %(payment_date)s was already paid on %(paid_on)s."), rule="batch",
-                       payment_date=payment_date, paid_on=batch.paid_on)
+    else:
+        check_batch_unpaid(batch)
     for request in requests:
         request.batch = batch
     session.flush()
-    audit.record(session, "batch.add", batch, {"payment_date": payment_date,
-                                               "requests": [r.reference for r in requests]})
+    for request in requests:
+        audit.record(session, "batch.add", request, {"reference": request.reference, "batch": batch.reference,
+                                                     "payment_date": payment_date, "net": request.net})
     return batch
+
+
+def check_batch_unpaid(batch: PaymentBatch) -> None:
+    """A payment batch is marked paid once."""
+    if batch.status is BatchStatus.paid:
+        raise Conflict(N_("The payment batch of %(payment_date)s was already paid on %(paid_on)s."), rule="batch",
+                       payment_date=batch.payment_date, paid_on=batch.paid_on)
 
 
 def pay_batch(session: Session, batch_id: int, paid_on: date, transfer_reference: str, today: date,
               user_id: int | None = None) -> PaymentBatch:
-    """Mark a whole transfer list paid; refused as a whole if any of its partners is blocked."""
+    """Mark a whole transfer list paid (one bank order): refused as a whole if any request of it cannot be paid.
+    Each request's payment is its own audited act; the batch's event sums them up."""
     batch = get(session, PaymentBatch, batch_id)
-    if batch.status is BatchStatus.paid:
-        raise Conflict(N_("The payment batch of %(payment_date)s was already paid on %(paid_on)s."), rule="batch",
-                       payment_date=batch.payment_date, paid_on=batch.paid_on)
+    check_batch_unpaid(batch)
     reference = validate_required(transfer_reference, "transfer_reference")
-    for request in batch.requests:
+    requests = sorted(batch.requests, key=lambda r: r.id)
+    for request in requests:  # every check first: a refusal leaves the batch untouched
+        check_payable(session, request, paid_on, today)
+    for request in requests:
         _pay(session, request, paid_on, reference, today, user_id)
     batch.status, batch.paid_on, batch.transfer_reference = BatchStatus.paid, paid_on, reference
     session.flush()
+    for request in requests:
+        audit.record(session, "reimbursement.pay", request, {
+            "reference": request.reference, "paid_on": paid_on, "transfer_reference": reference,
+            "net": request.net, "batch": batch.reference})
     audit.record(session, "batch.pay", batch, {"paid_on": paid_on, "transfer_reference": reference,
-                                               "requests": {r.reference: r.net for r in batch.requests}})
+                                               "requests": {r.reference: r.net for r in requests}})
     return batch
 
 

@@ -249,10 +249,9 @@ def move(session: Session, partner_id: Any, action: TransitionAction, actor: Con
         reason_code = _reason_code(reason_code)
     reason = (reason or "").strip() or None
     old = partner.status
-    step = workflow.check_transition(action, old, partner.identifier, actor.role_names, reason, reason_code)
+    step = check_move(session, partner, action, actor, reason_code, reason)
     values: dict[str, Any] = {"status": step.target}
     if action is TransitionAction.approve:
-        workflow.check_approvable(partner.identifier, partner.check_passed, _has_valid_rib(session, partner))
         values["approved_at"] = utcnow()
     if action in (TransitionAction.check_pass, TransitionAction.check_fail):
         values["check_passed"] = action is TransitionAction.check_pass
@@ -269,6 +268,17 @@ def move(session: Session, partner_id: Any, action: TransitionAction, actor: Con
                                                                 "reason_code": reason_code, "reason": reason})
     _notify(session, partner, transition)
     return transition
+
+
+def check_move(session: Session, partner: Partner, action: TransitionAction, actor: ConsoleUser,
+               reason_code: RejectionReason | None = None, reason: str | None = None) -> workflow.Step:
+    """Why this step could not be taken now (the workflow's rules; approval also needs a passed check and a
+    valid RIB), else the step. Writes nothing: the bulk confirmation page asks it before anything is done."""
+    step = workflow.check_transition(action, partner.status, partner.identifier, actor.role_names, reason,
+                                     reason_code)
+    if action is TransitionAction.approve:
+        workflow.check_approvable(partner.identifier, partner.check_passed, _has_valid_rib(session, partner))
+    return step
 
 
 def _reason_code(value: str) -> RejectionReason:

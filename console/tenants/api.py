@@ -15,6 +15,7 @@ from console.errors import N_, DomainError, Forbidden, ValidationFailed, unique_
 from console.tenants.context import Scope
 from console.tenants.models import COLLECTIVITE_UNIQUE, Collectivite, ConsoleUser
 from console.tenants.roles import TENANT_ROLES
+from console.tenants.rules import check_debtor_account
 from console.tenants.scoping import UNSCOPED
 
 def check_tenant_roles(role_names: Iterable[str]) -> None:
@@ -108,9 +109,11 @@ def audit_user(session: Session, user: ConsoleUser, created: bool) -> None:
 
 
 def save_collectivite(session: Session, collectivite: Collectivite, created: bool) -> None:
-    """The form and the API alike: name, SIREN, slug and code checked, then the change audited (its flush is
+    """The form and the API alike: name, SIREN, slug, code and debtor account checked, then the change audited (its flush is
     the write: a race past the check gets the same refusal from the unique constraint)."""
     check_unique_collectivite(session, collectivite)
+    collectivite.debtor_name, collectivite.debtor_iban, collectivite.debtor_bic = check_debtor_account(
+        collectivite.debtor_name, collectivite.debtor_iban, collectivite.debtor_bic)
     try:
         audit_collectivite(session, collectivite, created)
     except IntegrityError as error:

@@ -60,6 +60,11 @@ class Collectivite(Model):
     partner_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The migrations' own words: PostgreSQL keeps "now()" and "CURRENT_TIMESTAMP" as written.
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=text("CURRENT_TIMESTAMP"))
+    # The account the collectivité pays partners from (the debtor of its SEPA transfer files), set by the
+    # operator: all three or none (tenants.rules.check_debtor_account).
+    debtor_name: Mapped[Optional[str]] = mapped_column(String(70), nullable=True)
+    debtor_iban: Mapped[Optional[str]] = mapped_column(String(34), nullable=True)
+    debtor_bic: Mapped[Optional[str]] = mapped_column(String(11), nullable=True)
 
     def __repr__(self) -> str:
         return self.name

@@ -12,6 +12,7 @@ from console.views.dashboard import DashboardView
 from console.views.errors import install_error_pages
 from console.views.outbox import OutboxView
 from console.views.money import ReimbursementsView
+from console.views.money_bulk import BulkDecisionsView
 from console.views.money_api import ReimbursementApi
 from console.views.money_books import ChequeView, ChequierView, FeeScheduleView, PrescripteurView
 from console.views.cgu import CguApi
@@ -75,6 +76,7 @@ def register_money_views(appbuilder: AppBuilder) -> None:
         ("PaymentBatches", _l("Payment batches"), "batches", "fa-university"),
     ):
         appbuilder.add_link(name, href=f"ReimbursementsView.{endpoint}", label=label, icon=icon, **MONEY)
+    appbuilder.add_view_no_menu(BulkDecisionsView)
     appbuilder.add_view(ComplaintsView, "Complaints", label=_l("Complaints"), icon="fa-comment", **MONEY)
     appbuilder.add_view(PrescripteurView, "Prescripteurs", label=_l("Authorised prescripteurs"),
                         icon="fa-user-check", **MONEY)

@@ -19,8 +19,12 @@ LABELS = {
     "contact_email": _l("Contact e-mail"),
     "active": _l("Active"),
     "created_at": _l("Created on"),
+    "debtor_name": _l("Debtor account: holder (SEPA transfers)"),
+    "debtor_iban": _l("Debtor account: IBAN"),
+    "debtor_bic": _l("Debtor account: BIC"),
 }
-COLUMNS = ["name", "kind", "siren", "slug", "code", "contact_email", "active"]
+COLUMNS = ["name", "kind", "siren", "slug", "code", "contact_email", "active", "debtor_name", "debtor_iban",
+           "debtor_bic"]
 RULES = {"siren": validate_siren, "slug": validate_slug, "code": validate_code, "contact_email": validate_email}
 
 

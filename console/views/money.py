@@ -23,7 +23,7 @@ from console.errors import N_, DomainError, NotFound
 from console.extensions import db
 from console.i18n import format_day, format_money, refusal
 from console.money import api as money_api, rules as money_rules
-from console.money import dates
+from console.money import dates, sepa
 from console.money.dates import EntryDate, paris_day
 from console.money.models import (
     BatchStatus, ChequeRejection, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest, RequestStatus,
@@ -150,9 +150,10 @@ class ReimbursementsView(BaseView):
     class_permission_name = "Reimbursement"
     method_permission_name = {
         "list": "read", "show": "read", "partner": "read", "batches": "read", "batch": "read", "export": "read",
+        "transfers_xml": "read",
         "new": "submit", "accept": "accept",
         "validate": "validate", "reject": "validate",
-        "pay": "pay", "add_to_batch": "pay", "pay_batch": "pay",
+        "pay": "pay",
         "block": "block", "unblock": "block",
     }
     default_view = "list"
@@ -162,7 +163,9 @@ class ReimbursementsView(BaseView):
     def list(self):
         rows, page, pages = page_of(filtered_requests())
         partner = request.args.get("partner", type=int)
+        may = self.appbuilder.sm.has_access
         return render(self, "money/requests.html", rows=rows, page=page, pages=pages,
+                      may_validate=may("can_validate", "Reimbursement"), may_pay=may("can_pay", "Reimbursement"),
                       partner_field=partner_field(partner),
                       statuses=list(RequestStatus),
                       status=request.args.get("status", ""),
@@ -273,24 +276,25 @@ class ReimbursementsView(BaseView):
                                                                   PaymentBatch.id.desc()))
         return render(self, "money/batches.html", rows=rows, page=page, pages=pages)
 
-    @expose("/batches/add", methods=["POST"])
-    @has_access
-    def add_to_batch(self):
-        ids = request.form.getlist("request", type=int)
-        return act(lambda: money_api.add_to_batch(db.session, ids, parse_day("payment_date") or today(), user_id()),
-                   gettext("Requests added to the payment batch."), url_for("ReimbursementsView.batches"))
-
     @expose("/batches/<int:pk>")
     @has_access
     def batch(self, pk: int):
-        return render(self, "money/batch.html", item=found(PaymentBatch, pk), paid=BatchStatus.paid)
+        item = found(PaymentBatch, pk)
+        return render(self, "money/batch.html", item=item, paid=BatchStatus.paid,
+                      sepa_refused=refusal(lambda: sepa.check_debtor_account(item.collectivite)))
 
-    @expose("/batches/<int:pk>/pay", methods=["POST"])
+    @expose("/batches/<int:pk>/transfers.xml")
     @has_access
-    def pay_batch(self, pk: int):
-        return act(lambda: money_api.pay_batch(db.session, pk, parse_day("paid_on") or today(),
-                                               request.form.get("transfer_reference", ""), today(), user_id()),
-                   gettext("Payment batch marked paid."), url_for("ReimbursementsView.batch", pk=pk))
+    def transfers_xml(self, pk: int):
+        """The batch's SEPA credit transfer file (pain.001.001.03), next to the treasurer's CSV."""
+        batch = found(PaymentBatch, pk)
+        document = attempt(lambda: sepa.transfer_file(batch, today()))
+        if isinstance(document, DomainError):
+            flash_error(document)
+            return redirect(url_for("ReimbursementsView.batch", pk=pk))
+        name = f"virements-{batch.reference}-{batch.payment_date.isoformat()}.xml"
+        return Response(document, mimetype="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @expose("/batches/<int:pk>/transfers.csv")
     @has_access

@@ -8,6 +8,7 @@ from typing import Any, Callable, TypeVar
 
 from flask import Response, abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext, lazy_gettext as _l
@@ -23,6 +24,7 @@ from console.partners.rules import RESEND_PER_PARTNER
 from console.partners.models import CguVersion, Partner, RejectionReason, StoredDocument, TransitionAction
 from console.partners.validators import mask_iban, validate_required
 from console.tenants.scoping import get_scoped
+from console.views import partners_bulk
 from console.views.lists import ScaledInterface
 from console.views.queues import QueueList
 from console.views.base import (NO_DELETE, READ_ONLY, TenantModelRestApi, TenantModelView, attempt, form_rule,
@@ -94,7 +96,7 @@ class PartnerView(QueueList, TenantModelView):
     class_permission_name = "Partner"
     base_permissions = NO_DELETE + ["can_transition", "can_manage_rib", "can_download"]
     method_permission_name = {"request_rib": "manage_rib", "confirm_rib": "manage_rib", "cancel_rib": "manage_rib",
-                              "document": "download"}
+                              "document": "download", partners_bulk.ACTION: "transition"}
     list_title = _l("Partners")
     show_title = _l("Partner")
     add_title = _l("New affiliation request")
@@ -112,6 +114,17 @@ class PartnerView(QueueList, TenantModelView):
 
     def pre_add(self, item: Partner) -> None:
         partners_api.register_submission(db.session, item, g.user)
+
+    @action(partners_bulk.ACTION, _l("Approve the ticked requests"), icon="fa-check", single=False)
+    def approve_checked(self, items: list) -> Any:
+        """FAB's bulk action; its ``items`` are not used: the ticked ids are re-read, bounded and scoped."""
+        return partners_bulk.approve_page(self)
+
+    def _get_list_widget(self, *args: Any, **kwargs: Any) -> dict:
+        widgets = super()._get_list_widget(*args, **kwargs)
+        if not partners_bulk.may_approve():  # offer only what would work: approving is a correspondent's
+            widgets["list"].template_args["actions"] = {}
+        return widgets
 
     def pre_update(self, item: Partner) -> None:
         partners_api.record_changes(db.session, item, g.user)

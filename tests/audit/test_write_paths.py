@@ -68,8 +68,9 @@ WRITE_PATHS: dict[str, Any] = {
     "ReimbursementsView.validate": ("reimbursement.validate",),
     "ReimbursementsView.reject": ("reimbursement.reject",),
     "ReimbursementsView.pay": ("reimbursement.pay",),
-    "ReimbursementsView.add_to_batch": ("batch.add",),
-    "ReimbursementsView.pay_batch": ("batch.pay",),
+    "BulkDecisionsView.validate": ("reimbursement.validate",),
+    "BulkDecisionsView.add_to_batch": ("batch.add",),
+    "BulkDecisionsView.pay_batch": ("reimbursement.pay", "batch.pay"),
     "ReimbursementsView.block": ("partner.block",),
     "ReimbursementsView.unblock": ("partner.unblock",),
     "ChequierView.add": ("chequier.create",),
@@ -114,6 +115,8 @@ for _view in ("ChequierView", "CollectiviteView", "FeeScheduleView", "PartnerVie
               "TenantUserView"):
     WRITE_PATHS.update({f"{_view}.{name}": REFUSED for name in ("delete", "action", "action_post")})
 WRITE_PATHS.update({"ConsoleUserDBModelView.action": REFUSED, "ConsoleUserDBModelView.action_post": REFUSED})
+# The partner list's one bulk action approves the ticked partners, one workflow step (and event) each.
+WRITE_PATHS["PartnerView.action_post"] = ("partner.approve",)
 for _view in ("RoleModelView", "PermissionModelView", "PermissionViewModelView", "ViewMenuModelView",
               "UserGroupModelView"):
     WRITE_PATHS.update({f"{_view}.{name}": (f"security.{name}",) for name in ("add", "edit", "delete")})
@@ -150,12 +153,13 @@ class Walk:
             yield actor
             db.session.commit()
 
-    def step(self, who: str, action: str, write: Callable[[Any], Any], collectivite_id: Any,
+    def step(self, who: str, action: str, write: Callable[[Any], Any], collectivite_id: Any, events: int = 1,
              **details: Any) -> Any:
+        """``events``: an act on several rows writes one event per row before its own (the last one)."""
         before = _count()
         with self.acting(who) as actor:
             result = write(actor)
-        assert _count() == before + 1, f"{action}: {_count() - before} events"
+        assert _count() == before + events, f"{action}: {_count() - before} events"
         event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
         assert event.action == action
         assert event.actor_login == who, action
@@ -246,7 +250,11 @@ def test_each_write_of_each_domain_records_one_event(app, world):
     walk.step(corr, "reimbursement.pay", lambda u: money_api.pay_request(sess, request_ids[0], today, "VIR-1",
                                                                           today, u.id), a, transfer_reference="VIR-1")
     batch = walk.step(corr, "batch.add", lambda u: money_api.add_to_batch(sess, [request_ids[1]], today, u.id).id, a)
-    walk.step(corr, "batch.pay", lambda u: money_api.pay_batch(sess, batch, today, "VIR-2", today, u.id), a)
+    walk.step(corr, "batch.pay", lambda u: money_api.pay_batch(sess, batch, today, "VIR-2", today, u.id), a,
+              events=2, transfer_reference="VIR-2")
+    paid = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(2)).all()[1]
+    assert (paid.action, paid.object_id, paid.details_dict["transfer_reference"]) == (
+        "reimbursement.pay", str(request_ids[1]), "VIR-2")
     walk.step(op, "partner.block", lambda u: money_api.block_partner(sess, pid, "soupçon", u.id, True), a,
               reason="soupçon", set_by_operator=True)
     walk.step(op, "partner.unblock", lambda u: money_api.unblock_partner(

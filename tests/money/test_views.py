@@ -141,7 +141,9 @@ def test_elus_and_support_agents_cannot_see_validate_pay_or_block(app, money, re
     token = csrf_token(client, "/exports/")  # a form these roles may open
     for url, data in ((f"/reimbursements/{a['submitted']}/validate", {}),
                       (f"/reimbursements/{a['validated']}/pay", {"transfer_reference": "X"}),
-                      (f"/reimbursements/partner/{a['partner']}/block", {"reason": "x"})):
+                      (f"/reimbursements/partner/{a['partner']}/block", {"reason": "x"}),
+                      ("/reimbursements/bulk/validate", {"request": a["submitted"], "confirmed": "1"}),
+                      ("/reimbursements/batches/add", {"request": a["validated"], "confirmed": "1"})):
         assert client.post(url, data={**data, "csrf_token": token}).status_code in (302, 403)
     assert status_of(a["submitted"]) is RequestStatus.submitted and status_of(a["validated"]) is RequestStatus.validated
     with scoped(EVERYTHING):
@@ -255,9 +257,9 @@ def test_a_batch_is_built_from_the_list_exported_for_the_treasurer_and_paid_at_o
     client = client_of(app, money.world.a.users["correspondent"])
     a = requests["a"]
     payment_date = TODAY + timedelta(days=2)
-    response = post(client, "/reimbursements/batches/add", {"request": a["validated"],
+    response = post(client, "/reimbursements/batches/add", {"request": a["validated"], "confirmed": "1",
                                                             "payment_date": payment_date.isoformat()})
-    assert response.status_code == 302
+    assert response.status_code == 200
     with scoped(EVERYTHING):
         batch_id = db.session.scalar(select(PaymentBatch.id))
     page = client.get(f"/reimbursements/batches/{batch_id}").get_data(as_text=True)
@@ -266,6 +268,6 @@ def test_a_batch_is_built_from_the_list_exported_for_the_treasurer_and_paid_at_o
     lines = export.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert export.mimetype == "text/csv" and lines[0].startswith("Demande;Identifiant;Partenaire;")
     assert lines[1].endswith(";FR7630006000011234567890189;BDFEFRPPCCT;20,00;PASS NUMERIQUE RB-%07d" % a["validated"])
-    post(client, f"/reimbursements/batches/{batch_id}/pay", {"paid_on": TODAY.isoformat(),
+    post(client, f"/reimbursements/batches/{batch_id}/pay", {"paid_on": TODAY.isoformat(), "confirmed": "1",
                                                              "transfer_reference": "LOT-1"})
     assert status_of(a["validated"]) is RequestStatus.paid

@@ -155,13 +155,13 @@ def write(session: Session, collectivite_id: int, valid: list[ValidRow], progres
             chequier.c.collectivite_id == collectivite_id, chequier.c.number.in_([row.number for row in chunk]))).all())
         writer = BulkWriter(connection, [cheque])
         for row in chunk:
-            given = set(chequiers.cheque_numbers(row.number) if row.cheques is None else row.cheques)
-            for number in chequiers.cheque_numbers(row.number):
-                writer.add(cheque, {
-                    "number": number, "face_value": rules.CHEQUE_VALUE, "validity_date": row.validity_date,
+            given = None if row.cheques is None else set(row.cheques)
+            base = {"face_value": rules.CHEQUE_VALUE, "validity_date": row.validity_date,
                     "chequier_id": ids[row.number], "prescripteur": row.prescripteur.name,
-                    "distributed_on": row.distributed_on if number in given else None,
-                    "collectivite_id": collectivite_id, "status": ChequeStatus.issued.value})
+                    "collectivite_id": collectivite_id, "status": ChequeStatus.issued.value}
+            for number in chequiers.cheque_numbers(row.number):
+                given_on = row.distributed_on if given is None or number in given else None
+                writer.add(cheque, {"number": number, "distributed_on": given_on, **base})
         writer.flush()
         progress(start + len(chunk))
     return len(valid)

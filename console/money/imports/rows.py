@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Iterable
 
 from console.errors import N_, DomainError
@@ -129,22 +130,24 @@ class RowChecker:
         return chequiers.check_issuable(self.by_name.get(name))
 
 
+@lru_cache(maxsize=4096)
+def _typed_day(text: str) -> date | None:
+    """A day typed in one of DATE_FORMATS (cached: a file repeats its few dates thousands of times)."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def day(value: Cell, required: bool = False) -> date | None:
     """A date cell: an Excel date, or text typed DD/MM/YYYY (ISO accepted), within the console's years."""
     if value is None:
         if required:
             raise DomainError(N_("This field is required."), rule="required")
         return None
-    if isinstance(value, date):
-        parsed: date | None = value
-    else:
-        parsed = None
-        for pattern in DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(value, pattern).date()
-                break
-            except ValueError:
-                continue
+    parsed = value if isinstance(value, date) else _typed_day(value)
     if parsed is None or not EARLIEST_DAY <= parsed <= LATEST_DAY:
         raise DomainError(N_("%(value)s is not a date: type it as DD/MM/YYYY, e.g. 31/01/2027."), rule="date",
                           value=value)

@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, flash, g, jsonify, redirect, req
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_decimal, get_locale, gettext
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from console import jobs
 from console.errors import N_, DomainError
@@ -18,7 +19,7 @@ from console.i18n import format_label
 from console.money.imports import api as import_api
 from console.money.imports import files, sheets
 from console.money.imports.jobs import progress_key, start
-from console.money.imports.models import ChequierImport, ImportStatus
+from console.money.imports.models import ChequierImport
 from console.tenants.models import Collectivite
 from console.tenants.scoping import get_scoped
 from console.views.reports import parse_collectivite
@@ -66,8 +67,9 @@ class ChequierImportView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        imports = db.session.scalars(select(ChequierImport).order_by(ChequierImport.created_at.desc(),
-                                                                     ChequierImport.id.desc()).limit(LIST_LIMIT)).all()
+        imports = db.session.scalars(
+            select(ChequierImport).options(joinedload(ChequierImport.user))  # the list names who imported
+            .order_by(ChequierImport.created_at.desc(), ChequierImport.id.desc()).limit(LIST_LIMIT)).unique().all()
         collectivites = []
         if g.user.collectivite_id is None:  # operators choose the collectivité explicitly
             collectivites = db.session.scalars(select(Collectivite).where(Collectivite.active)

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from console import jobs
 from console.audit.models import AuditEvent
 from console.extensions import db
 from console.money.dates import paris_day
@@ -110,6 +109,14 @@ def test_a_valid_csv_file_is_imported_with_the_forms_rules(app, world, prescript
     upload(browser, csv_bytes(rows, encoding="utf-8-sig"))
     assert imports()[-1].status is ImportStatus.refused
     assert [line for line, _, _ in imports()[-1].errors] == [2, 3, 4]
+    # A file missing a required column fails as a whole, naming it; still one audit event, nothing written.
+    upload(browser, csv_bytes([["IMP-9", "CCAS d’Alpha"]], header=HEADER[:2]))
+    failed = imports()[-1]
+    assert failed.status is ImportStatus.failed and failed.file_path is None
+    assert failed.error == "La colonne «\u00a0Date d’émission\u00a0» manque à la première ligne du fichier."
+    assert "IMP-9" not in written()
+    with scoped(EVERYTHING):
+        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "chequier.import")) == 3
     template = browser.get("/chequier-import/template")
     assert template.status_code == 200 and "attachment" in template.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(template.data)).worksheets[0]

@@ -120,14 +120,14 @@ class ChequierImportView(BaseView):
     def progress(self, pk: int):
         return jsonify(import_state(self._get(pk)))
 
-    @expose("/<int:pk>/report")
+    @expose("/<int:pk>/download")  # the report: files are served under /download, pages elsewhere
     @has_access
     def report(self, pk: int):
         imported = self._get(pk)
         name = gettext("Chéquier import report %(number)s", number=imported.id) + ".xlsx"
         return _attachment(sheets.report(imported.errors), name)
 
-    @expose("/template")
+    @expose("/download/template")
     @has_access
     def template(self):
         return _attachment(sheets.template(), gettext("Chéquiers template") + ".xlsx")

@@ -117,7 +117,7 @@ def test_a_valid_csv_file_is_imported_with_the_forms_rules(app, world, prescript
     assert "IMP-9" not in written()
     with scoped(EVERYTHING):
         assert db.session.scalar(select(func.count()).where(AuditEvent.action == "chequier.import")) == 3
-    template = browser.get("/chequier-import/template")
+    template = browser.get("/chequier-import/download/template")
     assert template.status_code == 200 and "attachment" in template.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(template.data)).worksheets[0]
     assert [cell.value for cell in sheet[1]] == HEADER
@@ -155,7 +155,7 @@ def test_errors_on_several_lines_are_reported_and_nothing_is_written(app, world,
     assert "nous sommes le" in messages[6, "Date de distribution"]
     assert "BAD-6-02" in messages[8, "Chèques distribués"]
     assert "<caption>" in page and "aucune ligne n’a été écrite" in page and "31/02/2026 n’est pas une date" in page
-    report = browser.get(f"/chequier-import/{imported.id}/report")
+    report = browser.get(f"/chequier-import/{imported.id}/download")
     sheet = load_workbook(io.BytesIO(report.data)).worksheets[0]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == ["Ligne", "Colonne", "Erreur"] and len(values) == 10
@@ -217,7 +217,7 @@ def test_an_import_never_reaches_another_collectivite(app, world, prescripteurs)
     beta = signed_in(app, world.b.users["correspondent"])
     assert "chequiers.csv" not in beta.get("/chequier-import/").get_data(as_text=True)
     for url in (f"/chequier-import/{imported.id}", f"/chequier-import/{imported.id}/progress",
-                f"/chequier-import/{imported.id}/report"):
+                f"/chequier-import/{imported.id}/download"):
         assert beta.get(url).status_code == 404, url
         assert alpha.get(url).status_code == 200, url
     # Élus and support agents import nothing; the operator names the collectivité explicitly.

@@ -213,6 +213,12 @@ def test_an_import_never_reaches_another_collectivite(app, world, prescripteurs)
     assert written() == {"ALPHA-1": (world.a.id, "CCAS d’Alpha", ChequierStatus.issued, None),
                          "BETA-1": (world.b.id, "CCAS", ChequierStatus.distributed, date(2020, 1, 2))}
     assert [(line, column) for line, column, _ in imported.errors] == [(3, "Numéro du chéquier"), (4, "Prescripteur")]
+    # The form refuses a number used elsewhere with the same rule, before the database would.
+    form = {"number": "beta-1", "issued_to": prescripteurs, "issued_on": today.isoformat(),
+            "validity_date": validity.isoformat(), "csrf_token": csrf_token(alpha, "/chequierview/add")}
+    refused = alpha.post("/chequierview/add", data=form, follow_redirects=True)
+    assert "Le numéro de chéquier BETA-1 est déjà utilisé." in html.unescape(refused.get_data(as_text=True))
+    assert written()["BETA-1"][0] == world.b.id and len(written()) == 2
     # B's correspondent neither lists nor opens A's import, its progress or its report.
     beta = signed_in(app, world.b.users["correspondent"])
     assert "chequiers.csv" not in beta.get("/chequier-import/").get_data(as_text=True)

@@ -5,6 +5,7 @@ from console.audit.models import AuditChain, AuditCheckpoint, AuditEvent  # noqa
 from console.complaints.models import Complaint, ComplaintEvent  # noqa: F401
 from console.leases import Lease  # noqa: F401
 from console.mail import OutboxMessage  # noqa: F401
+from console.money.imports.models import ChequierImport  # noqa: F401
 from console.money.models import (  # noqa: F401
     Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest,
 )

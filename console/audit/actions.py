@@ -48,6 +48,7 @@ ACTIONS: dict[str, str] = {
     # money
     "chequier.create": N_("Chéquier issued"),
     "chequier.update": N_("Chéquier changed"),
+    "chequier.import": N_("Chéquiers imported from a file"),
     "cheque.distribute": N_("Cheques distributed"),
     "prescripteur.create": N_("Prescripteur authorised"),
     "prescripteur.update": N_("Prescripteur changed"),

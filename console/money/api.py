@@ -20,134 +20,18 @@ from console.errors import N_, Conflict, DomainError, NotFound
 from console.money import rules
 from console.money.dates import EntryDate, paris_day
 from console.money.models import (
-    Cheque, ChequeStatus, Chequier, ChequierStatus, FeeSchedule, Prescripteur, ReimbursementLine,
+    Cheque, ChequeStatus, FeeSchedule, ReimbursementLine,
     ReimbursementRequest,
 )
 from console.partners import api as partners_api
 from console.partners.models import Partner
-from console.partners.validators import validate_required
 from console.tenants.scoping import UNSCOPED, get_scoped
 
-CHEQUIER_NUMBER_MAX = 16
 #: Cheque statuses meaning "already put in a reimbursement request".
 IN_A_REQUEST = (ChequeStatus.requested, ChequeStatus.reimbursed, ChequeStatus.rejected, ChequeStatus.refused)
 
 
 get = get_scoped  # the tenants package owns "a row of my collectivité, else 404"
-
-
-# -- chéquiers and cheques ----------------------------------------------------------------------
-
-def fill_chequier(chequier: Chequier) -> Chequier:
-    """Give a new chéquier, issued to an authorised prescripteur, its 10 cheques of 10,00 EUR, numbered
-    <chéquier>-01 to <chéquier>-10."""
-    if chequier.issued_to is None or not chequier.issued_to.active:
-        raise DomainError(N_("A chéquier is issued to one of the collectivité's authorised prescripteurs."),
-                          rule="prescripteur", field="issued_to")
-    chequier.prescripteur = chequier.issued_to.name
-    number = validate_required(chequier.number, "number").upper().replace(" ", "")
-    if len(number) > CHEQUIER_NUMBER_MAX or not number.replace("-", "").isalnum():
-        raise DomainError(N_("A chéquier number has at most %(max)s letters, digits or dashes."),
-                          rule="chequier_number", field="number", max=CHEQUIER_NUMBER_MAX)
-    chequier.number = number
-    # An operator names the collectivité (by row or by id); a correspondent's is stamped by the tenancy hook.
-    owner = {"collectivite": chequier.collectivite} if chequier.collectivite else {}
-    for index in range(1, rules.CHEQUES_PER_CHEQUIER + 1):
-        chequier.cheques.append(Cheque(
-            number=f"{number}-{index:02d}", face_value=rules.CHEQUE_VALUE, validity_date=chequier.validity_date,
-            prescripteur=chequier.prescripteur, collectivite_id=chequier.collectivite_id, **owner,
-        ))
-    return chequier
-
-
-def check_chequier(chequier: Chequier, today: date) -> None:
-    """A distributed chéquier says when it was handed to the citizen (not in the future); its cheques not
-    distributed one by one are distributed with it."""
-    if chequier.status is ChequierStatus.distributed and chequier.distributed_on is None:
-        raise DomainError(N_("Give the date the chéquier was handed to the citizen."),
-                          rule="chequier_distribution", field="distributed_on")
-    if chequier.distributed_on is not None and not chequier.issued_on <= chequier.distributed_on <= today:
-        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s"
-                             " (today is %(today)s)."),
-                          rule="chequier_distribution", field="distributed_on", today=today,
-                          issued_on=chequier.issued_on, distributed_on=chequier.distributed_on)
-    if chequier.status is ChequierStatus.distributed:
-        for cheque in chequier.cheques:
-            cheque.distributed_on = cheque.distributed_on or chequier.distributed_on
-
-
-def distribute_cheques(session: Session, chequier_id: int, numbers: Iterable[str] | str, distributed_on: date,
-                       today: date) -> list[Cheque]:
-    """Hand some cheques of a chéquier to a citizen, cheque by cheque (the whole chéquier: ``check_chequier``)."""
-    chequier = get(session, Chequier, chequier_id)
-    if not chequier.issued_on <= distributed_on <= today:
-        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s"
-                             " (today is %(today)s)."),
-                          rule="chequier_distribution", field="distributed_on", today=today,
-                          issued_on=chequier.issued_on, distributed_on=distributed_on)
-    cheques = {cheque.number: cheque for cheque in chequier.cheques}
-    chosen = []
-    for number in normalise_numbers(numbers):
-        cheque = cheques.get(number)
-        if cheque is None:
-            raise DomainError(N_("Cheque %(cheque_number)s is not in chéquier %(chequier)s."),
-                              rule="chequier_distribution", field="cheques", cheque_number=number,
-                              chequier=chequier.number)
-        if cheque.distributed_on is not None:
-            raise Conflict(N_("Cheque %(cheque_number)s was already distributed on %(distributed_on)s."),
-                           rule="chequier_distribution", cheque_number=number, distributed_on=cheque.distributed_on)
-        chosen.append(cheque)
-    for cheque in chosen:
-        cheque.distributed_on = distributed_on
-    if all(cheque.distributed_on for cheque in chequier.cheques):
-        chequier.status = ChequierStatus.distributed
-        chequier.distributed_on = min(cheque.distributed_on for cheque in chequier.cheques)
-    session.flush()
-    audit.record(session, "cheque.distribute", chequier, {"cheques": [c.number for c in chosen],
-                                                         "distributed_on": distributed_on})
-    return chosen
-
-
-def add_prescripteur(session: Session, prescripteur: Prescripteur) -> Prescripteur:
-    """Authorise a prescripteur (the « Prescripteurs autorisés » form), audited."""
-    session.add(prescripteur)
-    session.flush()
-    audit.record(session, "prescripteur.create", prescripteur, {"name": prescripteur.name})
-    return prescripteur
-
-
-def edit_prescripteur(session: Session, prescripteur: Prescripteur) -> Prescripteur:
-    """Rename or deactivate an authorised prescripteur, audited."""
-    audit.record(session, "prescripteur.update", prescripteur, {"changes": audit.changed_fields(prescripteur)})
-    return prescripteur
-
-
-def issue_chequier(session: Session, chequier: Chequier) -> Chequier:
-    """A new chéquier (the « Chéquiers » form): its cheques created, the issue audited."""
-    fill_chequier(chequier)
-    session.add(chequier)
-    session.flush()
-    audit.record(session, "chequier.create", chequier, {"number": chequier.number, "issued_on": chequier.issued_on,
-                                                        "validity_date": chequier.validity_date,
-                                                        "prescripteur": chequier.prescripteur})
-    return chequier
-
-
-def edit_chequier(session: Session, chequier: Chequier, today: date) -> Chequier:
-    """Its distribution recorded (the only fields a form may change), audited."""
-    check_chequier(chequier, today)
-    audit.record(session, "chequier.update", chequier, {"changes": audit.changed_fields(chequier)})
-    return chequier
-
-
-def normalise_numbers(numbers: Iterable[str] | str | None) -> list[str]:
-    """Cheque numbers as typed (one per line, or separated by commas or spaces), upper-cased, in order."""
-    if isinstance(numbers, str):
-        numbers = numbers.replace(",", " ").split()
-    cleaned = [str(number).strip().upper() for number in numbers or () if str(number).strip()]
-    if not cleaned:
-        raise DomainError(N_("Give at least one cheque number."), rule="required", field="cheques")
-    return cleaned
 
 
 def approved_partner(session: Session, partner_id: int) -> Partner:
@@ -399,7 +283,12 @@ def _priced_request(partner: Partner, schedule: FeeSchedule, cheques: list[Chequ
     return request
 
 
-# The decisions and fraud blocks live in their own modules; this module stays the domain's one door.
+# Chéquiers, the decisions and fraud blocks live in their own modules; this module stays the domain's one door.
+from console.money.chequiers import (  # noqa: E402,F401
+    add_prescripteur, check_chequier, check_issuable, check_number_free, chequier_number, cheque_numbers,
+    distribute_cheques, edit_chequier, edit_prescripteur, fill_chequier, issue_chequier, normalise_numbers,
+    pick_cheques, taken_numbers,
+)
 from console.money.blocks import active_block, block_partner, unblock_partner  # noqa: E402,F401
 from console.money.decisions import (  # noqa: E402,F401
     add_to_batch, pay_batch, pay_request, reject_request, transfer_rows, validate_request,

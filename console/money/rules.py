@@ -45,6 +45,15 @@ def check_distributed(cheque_number: str, distributed_on: date | None, accepted_
                           distributed_on=distributed_on, accepted_on=accepted_on)
 
 
+def check_distribution_day(issued_on: date, distributed_on: date, today: date) -> None:
+    """A chéquier (or some of its cheques) is handed to a citizen on or after its issue, never in the future."""
+    if not issued_on <= distributed_on <= today:
+        raise DomainError(N_("A chéquier issued on %(issued_on)s cannot be distributed on %(distributed_on)s"
+                             " (today is %(today)s)."),
+                          rule="chequier_distribution", field="distributed_on", today=today,
+                          issued_on=issued_on, distributed_on=distributed_on)
+
+
 def check_partner_approved_on(partner_label: str, approved_on: date | None, accepted_on: date) -> None:
     """DESIGN « validity »: a cheque accepted while the partner was not (yet) approved is refused.
 

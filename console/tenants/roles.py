@@ -38,11 +38,12 @@ MONEY = [
     ["Reimbursement", "can_(read|submit|accept|validate|pay|block)$"],
     ["Complaint", "can_(read|record|decide)$"],
     ["Chequier", WRITE],
+    ["ChequierImport", "can_(list|create)$"],
     ["Prescripteur", WRITE],
     ["Cheque", READ],
     ["FeeSchedule", WRITE],
 ] + _menus("Money", "Reimbursements", "SubmitReimbursement", "AcceptCheque", "PaymentBatches", "Complaints",
-           "Prescripteurs", "Chequiers", "Cheques", "FeeSchedules")
+           "Prescripteurs", "Chequiers", "ChequierImport", "Cheques", "FeeSchedules")
 
 ROLES = {
     ROLE_OPERATOR: [[".*", ".*"]],

@@ -14,6 +14,7 @@ from console.views.outbox import OutboxView
 from console.views.money import ReimbursementsView
 from console.views.money_bulk import BulkDecisionsView
 from console.views.money_api import ReimbursementApi
+from console.views.chequier_import import ChequierImportView
 from console.views.money_books import ChequeView, ChequierView, FeeScheduleView, PrescripteurView
 from console.views.cgu import CguApi
 from console.views.lookup import LookupApi, LookupAuditView, LookupView
@@ -81,6 +82,8 @@ def register_money_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(PrescripteurView, "Prescripteurs", label=_l("Authorised prescripteurs"),
                         icon="fa-user-check", **MONEY)
     appbuilder.add_view(ChequierView, "Chequiers", label=_l("Chéquiers"), icon="fa-book", **MONEY)
+    appbuilder.add_view(ChequierImportView, "ChequierImport", label=_l("Import chéquiers"), icon="fa-file-import",
+                        **MONEY)
     appbuilder.add_view(ChequeView, "Cheques", label=_l("Cheques"), icon="fa-money-check", **MONEY)
     appbuilder.add_view(FeeScheduleView, "FeeSchedules", label=_l("Fee schedules"), icon="fa-percent", **MONEY)
     appbuilder.add_api(ReimbursementApi)

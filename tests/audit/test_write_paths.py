@@ -19,6 +19,8 @@ from console.complaints import api as complaints_api
 from console.extensions import db
 from console.money import api as money_api
 from console.money.dates import server_entry
+from console.money.imports import api as chequier_import
+from console.money.imports.jobs import accepted_headers
 from console.money.models import Chequier, ChequierStatus, FeeSchedule, Prescripteur
 from console.partners import api as partners_api
 from console.partners import identifier, lookup
@@ -76,6 +78,7 @@ WRITE_PATHS: dict[str, Any] = {
     "ChequierView.add": ("chequier.create",),
     "ChequierView.edit": ("chequier.update",),
     "ChequierView.distribute": ("cheque.distribute",),
+    "ChequierImportView.create": ("chequier.import",),
     "PrescripteurView.add": ("prescripteur.create",),
     "PrescripteurView.edit": ("prescripteur.update",),
     "FeeScheduleView.add": ("fee_schedule.create",),
@@ -228,6 +231,13 @@ def test_each_write_of_each_domain_records_one_event(app, world):
 
     entry = server_entry(utcnow())
     today = entry.day
+
+    def import_file(u):
+        imported = chequier_import.create_import(sess, u, a, "chequiers.csv", "", False, "fr")
+        data = f"Numéro du chéquier;Prescripteur;Date d’émission;Date de validité\nCQ3;CCAS;02/01/2025;{today:%d/%m/%Y}"
+        return chequier_import.run(sess, imported, u, data.encode(), accepted_headers(), today, lambda *_: None)
+
+    walk.step(corr, "chequier.import", import_file, a, rows=1, written=1, invalid=0)
 
     def distribute(u):
         row = sess.scalar(select(Chequier).where(Chequier.number == "CQ1"))

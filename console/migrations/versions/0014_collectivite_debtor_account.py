@@ -1,14 +1,14 @@
 """collectivite: the debtor account of its SEPA credit transfer files (name, IBAN, BIC), set by the operator
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0008'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

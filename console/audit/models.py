@@ -35,6 +35,8 @@ class AuditEvent(Model):
         Index("ix_audit_event_collectivite_at", "collectivite_id", "at", "id"),
         Index("ix_audit_event_at", "at", "id"),
         Index("ix_audit_event_object", "object_type", "object_id"),
+        # The look-up log and the action filter read one action's events, newest first.
+        Index("ix_audit_event_action_at", "action", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

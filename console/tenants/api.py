@@ -145,5 +145,41 @@ def audit_login(session: Session, login: str, user: ConsoleUser | None, succeede
 
 
 def audit_security(session: Session, action: str, item: Any) -> None:
-    """A row of FAB's security model (role, permission, group, user) added, changed or deleted by an operator."""
-    audit.record(session, action, item, {"model": item.__tablename__, "name": str(item)})
+    """A row of FAB's security model (role, permission, group, user) added, changed or deleted by an operator;
+    a change names its fields and collections (a role's permissions, a group's roles and users) before/after."""
+    details: dict[str, Any] = {"model": item.__tablename__, "name": str(item)}
+    if action == "security.edit":
+        details["changes"] = security_changes(item)
+    audit.record(session, action, item, details)
+
+
+def security_changes(item: Any) -> dict[str, list]:
+    """{field: [before, after]} of a security row: columns, and collections as sorted names."""
+    state = inspect(item)
+    changes = audit.changed_fields(item)
+    for relation in state.mapper.relationships:
+        history = state.attrs[relation.key].history
+        if relation.uselist and (history.added or history.deleted):
+            changes[relation.key] = [sorted(str(row) for row in (*history.unchanged, *history.deleted)),
+                                     sorted(str(row) for row in (*history.unchanged, *history.added))]
+    return changes
+
+
+ROLE_NAME_SIZE = 64  # ab_role.name
+
+
+def copy_role(session: Session, role: Any) -> Any:
+    """Flask-AppBuilder's « Copy Role » action: a role « <name> copy » holding the same permissions, audited.
+    A name already taken (or too long) is refused before writing."""
+    name = f"{role.name} copy"
+    if len(name) > ROLE_NAME_SIZE:
+        raise DomainError(N_("The copy's name « %(name)s » is longer than %(size)s characters."), rule="role",
+                          field="name", name=name, size=ROLE_NAME_SIZE)
+    if session.scalar(select(type(role).id).where(type(role).name == name)) is not None:
+        raise DomainError(N_("A role named « %(name)s » already exists."), rule="unique", field="name", name=name)
+    copy = type(role)(name=name, permissions=list(role.permissions))
+    session.add(copy)
+    session.flush()
+    audit.record(session, "role.copy", copy, {"model": copy.__tablename__, "name": name, "copied_from": role.name,
+                                              "permissions": sorted(str(p) for p in role.permissions)})
+    return copy

@@ -3,7 +3,8 @@
 * ``ConsoleRequest``: query parameters and form fields hold only real characters (``inputs.clean_text``);
   page sizes are capped at ``MAX_PAGE_SIZE``; ``get(..., type=int)`` reads an integer beyond ``MAX_INTEGER`` as
   absent; JSON bodies are parsed by ``inputs.load_json`` (a refused body answers 400).
-* ``check_request`` (before each request): ids in the path that no row can have answer 404; page numbers,
+* ``check_request`` (before each request): a query string or url-encoded form holding bytes that are not
+  UTF-8 answers 400; ids in the path that no row can have answer 404; page numbers,
   page sizes, sort columns and rison arguments that FAB would choke on answer 400; FAB's action and
   file-download routes answer 404 for an action the view does not have, or a file the console does not keep.
 """
@@ -20,7 +21,9 @@ from flask_appbuilder import ModelView
 from flask_babel import gettext
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from console.inputs import MAX_DEPTH, MAX_PAGE, MAX_PAGE_SIZE, clean_text, integer, load_json, record_id
+from console.inputs import (
+    MAX_DEPTH, MAX_PAGE, MAX_PAGE_SIZE, clean_text, integer, load_json, record_id, undecodable,
+)
 
 PAGE_PREFIXES = ("page_", "psize_")
 
@@ -72,7 +75,8 @@ class ConsoleRequest(Request):
     @cached_property
     def args(self) -> CleanParameters:
         # Werkzeug keeps bytes that are not UTF-8 percent-encoded ("%FF"): three characters that would count
-        # as typed. Decoded to U+FFFD instead, they are then dropped like any character nobody types.
+        # as typed. check_request refuses such a query first; decoded to U+FFFD here all the same, they would
+        # be dropped like any character nobody types.
         return CleanParameters(parse_qsl(self.query_string.decode("utf-8", "replace"), keep_blank_values=True,
                                          errors="replace"))
 
@@ -99,6 +103,14 @@ def _is_id_argument(name: str) -> bool:
 
 def _refuse(message: str) -> None:
     abort(400, description=message)
+
+
+def _check_encoding() -> None:
+    """Bytes that are not UTF-8 in the address or a url-encoded form: 400, before anything reads them."""
+    body = request.get_data(cache=True) if request.mimetype == "application/x-www-form-urlencoded" else b""
+    if undecodable(request.query_string) or undecodable(body):
+        _refuse(gettext("The address or the form holds bytes that are not UTF-8 text: nothing was read "
+                        "nor changed."))
 
 
 def _check_path() -> None:
@@ -159,6 +171,7 @@ def _check_fab_routes() -> None:
 
 def check_request() -> None:
     """Refuse, before any view runs, what a view would otherwise turn into a server error."""
+    _check_encoding()
     _check_path()
     _check_pages()
     _check_rison()

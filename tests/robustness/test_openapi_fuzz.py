@@ -1,19 +1,21 @@
 """Schema-based fuzzing of the whole OpenAPI spec (schemathesis, in-process WSGI): for every operation, a
 bounded number of generated requests, as a correspondent and as the operator: no 5xx, and every response
-conforms to the spec (content type and body schema)."""
+conforms to the spec (status code, content type and body schema)."""
 from __future__ import annotations
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance, response_schema_conformance, status_code_conformance,
+)
 
 from tests.conftest import api_token, make_partner
 
 #: Generated requests per operation and role (both databases): bounded so that the suite stays fast.
 EXAMPLES = 8
-CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 #: The login endpoints are rate-limited and tested on their own; fuzzing them would only lock the test out.
 SKIPPED = {"/api/v1/security/login", "/api/v1/security/refresh"}
 #: Flask-AppBuilder's own menu API documents its "-" separators as objects: only its status is checked.

@@ -3,8 +3,9 @@
 * ``ConsoleRequest``: query parameters and form fields hold only real characters (``inputs.clean_text``);
   page sizes are capped at ``MAX_PAGE_SIZE``; ``get(..., type=int)`` reads an integer beyond ``MAX_INTEGER`` as
   absent; JSON bodies are parsed by ``inputs.load_json`` (a refused body answers 400).
-* ``check_request`` (before each request): a query string or url-encoded form holding bytes that are not
-  UTF-8 answers 400; ids in the path that no row can have answer 404; page numbers,
+* ``_check_encoding`` (the first hook of each request): a query string or url-encoded form holding bytes
+  that are not UTF-8 answers 400.
+* ``check_request`` (before each request): ids in the path that no row can have answer 404; page numbers,
   page sizes, sort columns and rison arguments that FAB would choke on answer 400; FAB's action and
   file-download routes answer 404 for an action the view does not have, or a file the console does not keep.
 """
@@ -71,6 +72,13 @@ class CleanParameters(ImmutableMultiDict):
 
 class ConsoleRequest(Request):
     parameter_storage_class = CleanParameters
+
+    def _load_form_data(self) -> None:
+        # Keep a url-encoded body's bytes (Werkzeug then parses the kept copy): whoever reads the form first
+        # (the CSRF check does), check_request can still refuse bytes that are not UTF-8.
+        if self.mimetype == "application/x-www-form-urlencoded" and "form" not in self.__dict__:
+            self.get_data(cache=True)
+        super()._load_form_data()
 
     @cached_property
     def args(self) -> CleanParameters:
@@ -171,7 +179,6 @@ def _check_fab_routes() -> None:
 
 def check_request() -> None:
     """Refuse, before any view runs, what a view would otherwise turn into a server error."""
-    _check_encoding()
     _check_path()
     _check_pages()
     _check_rison()
@@ -183,3 +190,5 @@ def install(app: Flask) -> None:
     app.request_class = ConsoleRequest
     app.json = ConsoleJSONProvider(app)
     app.before_request(check_request)
+    # First of all hooks: before the CSRF check reads a form whose raw bytes Werkzeug could not decode.
+    app.before_request_funcs.setdefault(None, []).insert(0, _check_encoding)

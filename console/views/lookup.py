@@ -16,6 +16,7 @@ from console.audit import read
 from console.audit.models import AuditEvent
 from console.errors import DomainError
 from console.extensions import db
+from console.openapi import DocumentedResponses
 from console.partners import lookup
 from console.tenants.context import current_scope
 from console.tenants.models import Collectivite
@@ -49,7 +50,7 @@ class LookupView(BaseView):
                                     can_open=self.appbuilder.sm.has_access("can_show", "Partner"))
 
 
-class LookupApi(BaseApi):
+class LookupApi(DocumentedResponses, BaseApi):
     """The look-up as JSON."""
 
     resource_name = "lookup"

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
+from typing import Any, Optional
 
 from flask import Response, g, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from console.audit import read
 from console.audit.models import AuditEvent
@@ -20,8 +20,7 @@ from console.openapi import DocumentedResponses
 from console.partners import lookup
 from console.tenants.context import current_scope
 from console.tenants.models import Collectivite
-from console.views.audit import filters_of_request
-from console.views.money import page_of, render
+from console.views.audit import AuditView
 from console.views.partners import bilingual, flash_refusal
 
 
@@ -123,22 +122,19 @@ def logged(event: AuditEvent, names: dict) -> Logged:
                   names.get(event.collectivite_id, ""))
 
 
-class LookupLogView(BaseView):
+class LookupLogView(AuditView):
     """Who looked up what, and when (operators): the look-up events of the audit trail, 50 a page."""
 
     route_base = "/lookup-log"
     class_permission_name = "LookupAudit"
-    base_permissions = ["can_list"]
-    default_view = "list"
+    template = "partners/lookup_log.html"
 
-    @expose("/")
-    @has_access
-    def list(self):
-        filters = filters_of_request()
-        filters = read.Filters.of(filters.start, filters.end, filters.actor)
-        events, page, pages = page_of(lookup.log(filters, current_scope()))
+    def statement(self, filters: read.Filters) -> Select:
+        # The period and user filters only (the action is the look-ups').
+        return lookup.log(read.Filters.of(filters.start, filters.end, filters.actor), current_scope())
+
+    def shown(self, events: list) -> dict[str, Any]:
         ids = {event.collectivite_id for event in events} - {None}
         names = dict(db.session.execute(select(Collectivite.id, Collectivite.name).where(Collectivite.id.in_(ids)))
                      .all()) if ids else {}
-        return render(self, "partners/lookup_log.html", rows=[logged(event, names) for event in events],
-                      page=page, pages=pages, filters=filters, channels=CHANNELS)
+        return {"rows": [logged(event, names) for event in events], "channels": CHANNELS}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -144,25 +144,30 @@ def audit_login(session: Session, login: str, user: ConsoleUser | None, succeede
                      collectivite_id=user.collectivite_id if user is not None else None)
 
 
-def audit_security(session: Session, action: str, item: Any) -> None:
+def audit_security(session: Session, action: str, item: Any, before: Optional[dict[str, Any]] = None,
+                   fields: Iterable[str] = ()) -> None:
     """A row of FAB's security model (role, permission, group, user) added, changed or deleted by an operator;
-    a change names its fields and collections (a role's permissions, a group's roles and users) before/after."""
+    a change (``before``: its ``security_snapshot`` of ``fields``) names each changed field before/after."""
     details: dict[str, Any] = {"model": item.__tablename__, "name": str(item)}
-    if action == "security.edit":
-        details["changes"] = security_changes(item)
+    if before is not None:
+        after = security_snapshot(item, fields)
+        details["changes"] = {name: [before.get(name), value] for name, value in after.items()
+                              if before.get(name) != value}
     audit.record(session, action, item, details)
 
 
-def security_changes(item: Any) -> dict[str, list]:
-    """{field: [before, after]} of a security row: columns, and collections as sorted names."""
-    state = inspect(item)
-    changes = audit.changed_fields(item)
-    for relation in state.mapper.relationships:
-        history = state.attrs[relation.key].history
-        if relation.uselist and (history.added or history.deleted):
-            changes[relation.key] = [sorted(str(row) for row in (*history.unchanged, *history.deleted)),
-                                     sorted(str(row) for row in (*history.unchanged, *history.added))]
-    return changes
+def security_snapshot(item: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of a security row's form fields, collections as sorted names (a role's permissions...).
+
+    Taken before the form fills the row: loading a collection while the form fills it flushes the row, which
+    leaves no history to compare."""
+    snapshot: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(item, name, None)
+        if isinstance(value, (list, set, tuple)):  # SQLAlchemy's collections are lists or sets
+            value = sorted(str(row) for row in value)
+        snapshot[name] = value
+    return snapshot
 
 
 ROLE_NAME_SIZE = 64  # ab_role.name

@@ -126,7 +126,7 @@ class LookupLogView(AuditView):
     """Who looked up what, and when (operators): the look-up events of the audit trail, 50 a page."""
 
     route_base = "/lookup-log"
-    class_permission_name = "LookupAudit"
+    class_permission_name = "LookupAudit"  # the former page's permission: existing roles keep granting it
     template = "partners/lookup_log.html"
 
     def statement(self, filters: read.Filters) -> Select:

@@ -56,7 +56,11 @@ class CleanParameters(ImmutableMultiDict):
     """Query parameters and form fields, cleaned; integers read through ``get``/``getlist`` fit a column."""
 
     def __init__(self, mapping: Any = None) -> None:
-        super().__init__([_clean(key, value) for key, value in _pairs(mapping)])
+        pairs = list(_pairs(mapping))
+        # Werkzeug decodes a multipart form's fields with U+FFFD for bytes that are not UTF-8: noted here,
+        # before cleaning drops them, so that _check_encoding refuses such a form like a url-encoded one.
+        self.undecodable = any(isinstance(text, str) and "\ufffd" in text for pair in pairs for text in pair)
+        super().__init__([_clean(key, value) for key, value in pairs])
 
     def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002 — werkzeug's name
         if type is int:
@@ -114,9 +118,11 @@ def _refuse(message: str) -> None:
 
 
 def _check_encoding() -> None:
-    """Bytes that are not UTF-8 in the address or a url-encoded form: 400, before anything reads them."""
+    """Bytes that are not UTF-8 in the address or a form (url-encoded or multipart): 400, before anything
+    reads them."""
     body = request.get_data(cache=True) if request.mimetype == "application/x-www-form-urlencoded" else b""
-    if undecodable(request.query_string) or undecodable(body):
+    multipart = request.mimetype == "multipart/form-data" and getattr(request.form, "undecodable", False)
+    if undecodable(request.query_string) or undecodable(body) or multipart:
         _refuse(gettext("The address or the form holds bytes that are not UTF-8 text: nothing was read "
                         "nor changed."))
 

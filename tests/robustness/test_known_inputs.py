@@ -108,6 +108,11 @@ def test_bytes_that_are_not_utf8_text_answer_400_before_any_view(client, world):
         response = client.post(f"/partnerview/edit/{partner}", content_type="application/x-www-form-urlencoded",
                                data=b"csrf_token=" + token.encode() + b"&city=" + city)
         assert response.status_code == 400 and REFUSED_BYTES in response.get_data(as_text=True), city
+    parts = [(b"csrf_token", token.encode()), (b"city", b"Ly\xffon")]  # a multipart form (file uploads)
+    body = b"".join(b'--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % part for part in parts)
+    response = client.post(f"/partnerview/edit/{partner}", data=body + b"--B--\r\n",
+                           content_type="multipart/form-data; boundary=B")
+    assert response.status_code == 400 and REFUSED_BYTES in response.get_data(as_text=True)
     with scoped(EVERYTHING):
         assert db.session.get(Partner, partner).city == "Lyon"
     logout(client)

@@ -10,6 +10,7 @@ import json
 import re
 from datetime import date
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 #: The largest id or integer the console stores: its id and integer columns are INTEGER (signed 32 bits on
 #: PostgreSQL, which refuses a larger value with an error rather than finding no row).
@@ -33,6 +34,16 @@ NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff]"
 
 class RefusedInput(ValueError):
     """A request body or argument that no rule should see (answered 400)."""
+
+
+def undecodable(data: bytes) -> bool:
+    """Whether a query string or a url-encoded form body holds bytes, raw or percent-encoded (``%FF``), that
+    are not UTF-8: such a request is refused, never read as the text « %FF » nor with the bytes dropped."""
+    try:
+        unquote_to_bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def clean_text(value: str) -> str:

@@ -10,7 +10,7 @@ from console.money.models import (  # noqa: F401
     Cheque, Chequier, FeeSchedule, PartnerBlock, PaymentBatch, ReimbursementLine, ReimbursementRequest,
 )
 from console.partners.models import (  # noqa: F401
-    AffiliationTransition, BankAccount, CguVersion, LookupAudit, Partner, PartnerChange, RibChangeRequest,
+    AffiliationTransition, BankAccount, CguVersion, Partner, PartnerChange, RibChangeRequest,
     StoredDocument,
 )
 from console.reports.aggregates import AggregateRefresh, DailyFigure, PaymentDelay  # noqa: F401

@@ -26,6 +26,7 @@ ACTIONS: dict[str, str] = {
     "security.add": N_("Security setting added"),
     "security.edit": N_("Security setting changed"),
     "security.delete": N_("Security setting deleted"),
+    "role.copy": N_("Role copied"),
     "collectivite.create": N_("Collectivité created"),
     "collectivite.update": N_("Collectivité changed"),
     # partners
@@ -42,6 +43,7 @@ ACTIONS: dict[str, str] = {
     "rib.cancel": N_("RIB change cancelled"),
     "cgu.publish": N_("CGU version published"),
     "lookup.search": N_("Partner look-up"),
+    "lookup.imported": N_("Partner look-up (imported from the former look-up log)"),
     "partner.resend_identifier": N_("Identifier e-mail sent again"),
     "digest.subscribe": N_("Daily digest e-mails switched on"),
     "digest.unsubscribe": N_("Daily digest e-mails switched off"),

@@ -15,7 +15,14 @@ from console.audit.api import record
 from console.audit.canonical import dumps
 from console.audit.models import AuditChain, AuditCheckpoint, PLATFORM_CHAIN
 from console.mail import queue_mail
+from console.money.dates import paris_day
 from console.tenants.models import utcnow
+
+
+def checkpoint_due(last: Optional[datetime], now: datetime) -> bool:
+    """A day's checkpoint is due when none was signed yet, or the last one on an earlier Europe/Paris day
+    (the console's days are Paris days: 23:30 UTC on 30 June is already 1 July in Paris). Both naive UTC."""
+    return last is None or paris_day(last) < paris_day(now)
 
 
 def sign(secret: str, at: datetime, heads: str) -> str:

@@ -28,13 +28,12 @@ def operator_emails(session: Session) -> list[str]:
 
 @jobs.periodic(CHECK_EVERY)
 def daily_checkpoint(now: Optional[datetime] = None) -> bool:
-    """Job: sign today's checkpoint unless one was signed since midnight UTC; True when written."""
+    """Job: sign the Paris day's checkpoint unless one was signed since midnight in Paris; True when written."""
     from console.tenants.models import utcnow
 
     now = now or utcnow()
     with Session(db.engine) as session, scoped(EVERYTHING):
-        last = anchor.last_checkpoint_at(session)
-        if last is not None and last.date() >= now.date():
+        if not anchor.checkpoint_due(anchor.last_checkpoint_at(session), now):
             return False
         anchor.write_checkpoint(session, current_app.config["SECRET_KEY"], operator_emails(session), now)
         session.commit()

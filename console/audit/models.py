@@ -35,6 +35,9 @@ class AuditEvent(Model):
         Index("ix_audit_event_collectivite_at", "collectivite_id", "at", "id"),
         Index("ix_audit_event_at", "at", "id"),
         Index("ix_audit_event_object", "object_type", "object_id"),
+        # The look-up log and the action filter read one action's events, newest first.
+        Index("ix_audit_event_action_at", "action", "at", "id"),
+        Index("ix_audit_event_actor_at", "actor_id", "at", "id"),  # a user's own latest acts (home page)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from console.config import ROLE_CORRESPONDENT
 from console.extensions import db
+from console.partners import lookup
 from console.partners.models import (
-    AffiliationTransition, BankAccount, CguVersion, LookupAudit, Partner, PartnerChange, PartnerStatus,
+    AffiliationTransition, BankAccount, CguVersion, Partner, PartnerChange, PartnerStatus,
     RejectionReason, RibChangeRequest, StoredDocument, TransitionAction,
 )
 from console.tenants.models import Collectivite, ConsoleUser, utcnow
@@ -106,10 +107,12 @@ def partners_step(rng: random.Random, collectivites: list[Collectivite]) -> None
                                          old_value=None, new_value=partner.phone, changed_by=colleague,
                                          changed_at=submitted + timedelta(days=30)))
     for number, search in enumerate(SEARCHES * 3):
+        # Audited as the look-up does it; the demo runs unscoped, so the search keeps to the collectivité.
         collectivite = collectivites[number % len(collectivites)]
-        db.session.add(LookupAudit(collectivite=collectivite, user=colleagues[collectivite.id], searched=search,
-                                   channel="page" if number % 3 else "api", result_count=rng.randint(0, 12),
-                                   at=utcnow() - timedelta(hours=number * 5)))
+        found = db.session.scalars(select(Partner.identifier).where(
+            Partner.collectivite_id == collectivite.id, lookup.criterion(search))
+            .order_by(Partner.name_key, Partner.id).limit(lookup.MAX_RESULTS)).all()
+        lookup.audit(db.session, colleagues[collectivite.id], search, "page" if number % 3 else "api", found)
     db.session.flush()
 
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from console.audit import api as audit_api
+from console.audit import read as audit_read
+from console.audit.models import AuditEvent
 from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
 from console.errors import N_, DomainError
-from console.partners.models import LookupAudit, Partner, PartnerStatus, search_key
+from console.partners.models import Partner, PartnerStatus, search_key
+from console.tenants.context import Scope
 from console.tenants.models import ConsoleUser
 
 MIN_LENGTH = 2
@@ -59,19 +62,26 @@ def shown_email(email: str, role_names: Iterable[str]) -> str:
     return email if UNMASKED.intersection(role_names) else mask_email(email)
 
 
-def audit(session: Session, actor: ConsoleUser, searched: str, channel: str, result_count: int,
-          trail: bool = True) -> LookupAudit:
-    """Record in the look-up log that ``actor`` read partners: a search (page, API) or a partners export
-    (whose audit-trail event is the export's own: ``trail=False``)."""
-    entry = LookupAudit(collectivite_id=actor.collectivite_id, user_id=actor.id, searched=searched[:200],
-                        channel=channel, result_count=result_count)
-    session.add(entry)
-    session.flush()
-    if trail:
-        audit_api.record(session, "lookup.search", entry, {"query": entry.searched, "channel": channel,
-                                                           "count": result_count},
-                         actor=actor, collectivite_id=actor.collectivite_id)
-    return entry
+def audit(session: Session, actor: ConsoleUser, searched: str, channel: str, results: Sequence[str]) -> AuditEvent:
+    """Record in the audit trail that ``actor`` read these partners (or requests) by a search: the one
+    record of a look-up, which the look-up log reads (a partners export is its ``export.create`` event)."""
+    return audit_api.record(session, "lookup.search", None,
+                            {"query": searched[:200], "channel": channel, "count": len(results),
+                             "results": list(results[:MAX_RESULTS])},
+                            actor=actor, collectivite_id=actor.collectivite_id)
+
+
+#: The events of the look-up log: searches, the look-ups imported from the former log (migration 0016),
+#: and partners exports (the widest look-up). Details are canonical JSON (sorted keys, no spaces), so an
+#: export's kind is this exact text.
+LOOKUP_ACTIONS = ("lookup.search", "lookup.imported")
+PARTNERS_EXPORT = '%"kind":"partners"%'
+
+
+def log(filters: audit_read.Filters, scope: Scope) -> Select:
+    """The look-up log of the scope, newest first: the audit trail's query restricted to look-ups."""
+    partners_export = and_(AuditEvent.action == "export.create", AuditEvent.details.like(PARTNERS_EXPORT))
+    return audit_read.events(filters, scope).where(or_(AuditEvent.action.in_(LOOKUP_ACTIONS), partners_export))
 
 
 def _like(text: str) -> str:
@@ -108,5 +118,5 @@ def search(session: Session, query: str | None, actor: ConsoleUser, channel: str
     found = [Found(row.id, row.identifier, row.name, row.status, row.approved_at, shown_email(row.email, roles),
                    row.postcode, row.city, row.collectivite.name)
              for row in rows]
-    audit(session, actor, text, channel, len(found))
+    audit(session, actor, text, channel, [row.identifier for row in found])
     return found

@@ -307,25 +307,3 @@ class PartnerChange(TenantOwned, Model):
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     changed_by_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
     changed_by: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
-
-
-class LookupAudit(Model):
-    """One support look-up: who searched what, when, and how many partners it found.
-
-    Not tenant-owned: operators search across collectivités; the row keeps the searcher's collectivité.
-    """
-
-    __tablename__ = "lookup_audit"
-    __table_args__ = (Index("ix_lookup_audit_collectivite_at", "collectivite_id", "at"),
-                      # A support agent's recent look-ups on the home page.
-                      Index("ix_lookup_audit_user_at", "user_id", "at"))
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    collectivite_id: Mapped[Optional[int]] = mapped_column(ForeignKey("collectivite.id"), nullable=True)
-    collectivite: Mapped[Optional[Collectivite]] = relationship(Collectivite)
-    user_id: Mapped[Optional[int]] = mapped_column(user_fk(), nullable=True)
-    user: Mapped[Optional[ConsoleUser]] = relationship(ConsoleUser)
-    searched: Mapped[str] = mapped_column(String(200))
-    channel: Mapped[str] = mapped_column(String(10))  # "page" or "api"
-    result_count: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -4,13 +4,15 @@ Both read only the user's own rows, through bounded, indexed queries. No Flask.
 """
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from console.partners.models import LookupAudit
+from console.audit.canonical import dumps
+from console.audit.models import AuditEvent
 from console.reports import api as reports_api
 from console.reports.models import Export, ExportKind, ExportStatus
 from console.tenants.models import ConsoleUser
@@ -18,11 +20,30 @@ from console.tenants.models import ConsoleUser
 RECENT_LOOKUPS = 10
 
 
-def recent_lookups(session: Session, user: ConsoleUser, limit: int = RECENT_LOOKUPS) -> list[LookupAudit]:
-    """The user's own latest look-ups (search page and API), newest first (index ``ix_lookup_audit_user_at``)."""
-    return list(session.scalars(
-        select(LookupAudit).where(LookupAudit.user_id == user.id, LookupAudit.channel.in_(("page", "api")))
-        .order_by(LookupAudit.at.desc(), LookupAudit.id.desc()).limit(limit)))
+@dataclass(frozen=True)
+class RecentLookup:
+    searched: str
+    at: datetime
+    result_count: int
+
+
+def _channel_is(channel: str):
+    # Details are canonical JSON (sorted keys, no spaces): the pair reads the same in every event.
+    return AuditEvent.details.contains(dumps({"channel": channel})[1:-1])
+
+
+def recent_lookups(session: Session, user: ConsoleUser, limit: int = RECENT_LOOKUPS) -> list[RecentLookup]:
+    """The user's own latest look-ups (search page and API, not the search-as-you-type fields), newest
+    first, read from the audit trail (index ``ix_audit_event_actor_at``)."""
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == user.id, AuditEvent.action == "lookup.search",
+                                 or_(_channel_is("page"), _channel_is("api")))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    found = []
+    for event in events:
+        details = event.details_dict
+        found.append(RecentLookup(details.get("query", ""), event.at, int(details.get("count", 0))))
+    return found
 
 
 def latest_summary(session: Session, user: ConsoleUser) -> Optional[Export]:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from console.audit import api as audit
 from console.errors import N_, Conflict, DomainError, NotFound
-from console.partners import lookup
 from console.partners.models import Partner
 from console.reports.access import export_scope
 from console.reports.models import Export, ExportKind, ExportStatus
@@ -21,7 +20,6 @@ from console.tenants.scoping import tenant_clause
 
 LANGUAGES = ("fr", "en")
 DEFAULT_TTL_HOURS = 72.0
-EXPORT_CHANNEL = "export"  # the look-up log's channel of partners exports (the others: "page", "api")
 
 
 def ttl_hours(config: Mapping[str, Any]) -> float:
@@ -65,9 +63,9 @@ def request_export(
     session.flush()
     details: dict[str, Any] = {"kind": kind, **parameters}
     if kind is ExportKind.partners:
-        # DESIGN: every look-up is audited, and a partners export is the widest look-up there is.
+        # DESIGN: every look-up is audited, and a partners export is the widest look-up there is: its
+        # export.create event, with the partners it covers, is the look-up log's record of it.
         details["partners"] = count_partners(session, scope)
-        lookup.audit(session, user, f"export {export.id}", EXPORT_CHANNEL, details["partners"], trail=False)
     audit.record(session, "export.create", export, details, actor=user, collectivite_id=collectivite_id)
     return export
 

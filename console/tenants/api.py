@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -147,6 +147,47 @@ def audit_login(session: Session, login: str, user: ConsoleUser | None, succeede
                      collectivite_id=user.collectivite_id if user is not None else None)
 
 
-def audit_security(session: Session, action: str, item: Any) -> None:
-    """A row of FAB's security model (role, permission, group, user) added, changed or deleted by an operator."""
-    audit.record(session, action, item, {"model": item.__tablename__, "name": str(item)})
+def audit_security(session: Session, action: str, item: Any, before: Optional[dict[str, Any]] = None,
+                   fields: Iterable[str] = ()) -> None:
+    """A row of FAB's security model (role, permission, group, user) added, changed or deleted by an operator;
+    a change (``before``: its ``security_snapshot`` of ``fields``) names each changed field before/after."""
+    details: dict[str, Any] = {"model": item.__tablename__, "name": str(item)}
+    if before is not None:
+        after = security_snapshot(item, fields)
+        details["changes"] = {name: [before.get(name), value] for name, value in after.items()
+                              if before.get(name) != value}
+    audit.record(session, action, item, details)
+
+
+def security_snapshot(item: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of a security row's form fields, collections as sorted names (a role's permissions...).
+
+    Taken before the form fills the row: loading a collection while the form fills it flushes the row, which
+    leaves no history to compare."""
+    snapshot: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(item, name, None)
+        if isinstance(value, (list, set, tuple)):  # SQLAlchemy's collections are lists or sets
+            value = sorted(str(row) for row in value)
+        snapshot[name] = value
+    return snapshot
+
+
+ROLE_NAME_SIZE = 64  # ab_role.name
+
+
+def copy_role(session: Session, role: Any) -> Any:
+    """Flask-AppBuilder's « Copy Role » action: a role « <name> copy » holding the same permissions, audited.
+    A name already taken (or too long) is refused before writing."""
+    name = f"{role.name} copy"
+    if len(name) > ROLE_NAME_SIZE:
+        raise DomainError(N_("The copy's name « %(name)s » is longer than %(size)s characters."), rule="role",
+                          field="name", name=name, size=ROLE_NAME_SIZE)
+    if session.scalar(select(type(role).id).where(type(role).name == name)) is not None:
+        raise DomainError(N_("A role named « %(name)s » already exists."), rule="unique", field="name", name=name)
+    copy = type(role)(name=name, permissions=list(role.permissions))
+    session.add(copy)
+    session.flush()
+    audit.record(session, "role.copy", copy, {"model": copy.__tablename__, "name": name, "copied_from": role.name,
+                                              "permissions": sorted(str(p) for p in role.permissions)})
+    return copy

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from console.config import ROLE_OPERATOR
 from console.display import FormattedColumns
+from console.openapi import DocumentedResponses
 from console.tenants.context import EVERYTHING, NOTHING, Scope, only
 from console.tenants import api as tenants_api
 from console.tenants import security_views
@@ -94,7 +95,7 @@ def request_scope() -> Scope | None:
     return g.tenant_scope
 
 
-class ConsoleSecurityApi(SecurityApi):
+class ConsoleSecurityApi(DocumentedResponses, SecurityApi):
     """JWT login at /api/v1/security/login, limited per client address like the web login, with the
     second factor in ``totp`` when the user has one or their role requires one."""
 

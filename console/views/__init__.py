@@ -17,7 +17,7 @@ from console.views.money_api import ReimbursementApi
 from console.views.chequier_import import ChequierImportView
 from console.views.money_books import ChequeView, ChequierView, FeeScheduleView, PrescripteurView
 from console.views.cgu import CguApi
-from console.views.lookup import LookupApi, LookupAuditView, LookupView
+from console.views.lookup import LookupApi, LookupLogView, LookupView
 from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, PartnerView
 from console.views.reports import ExportView, ReportSubscriptionView
 from console.views.passwords import ForgotPasswordView, PasswordLinkView
@@ -45,7 +45,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(LookupView, "PartnerLookup", label=_l("Find a partner"), icon="fa-search", **PARTNERS)
     appbuilder.add_view(CguVersionView, "CguVersions", label=_l("General terms of use (CGU)"), icon="fa-file-pdf",
                         **PARTNERS)
-    appbuilder.add_view(LookupAuditView, "LookupLog", label=_l("Look-up log"), icon="fa-history", **PARTNERS)
+    appbuilder.add_view(LookupLogView, "LookupLog", label=_l("Look-up log"), icon="fa-history", **PARTNERS)
     appbuilder.add_view(CollectiviteView, "Collectivites", label=_l("Collectivités"), icon="fa-landmark", **ADMIN)
     appbuilder.add_view(TenantUserView, "TenantUsers", label=_l("Users of the collectivité"), icon="fa-users", **ADMIN)
     appbuilder.add_view(OutboxView, "Outbox", label=_l("Outbox"), icon="fa-envelope", **ADMIN)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import Any, Optional
 
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
+from sqlalchemy import Select
 
 from console.audit import read
 from console.audit.actions import ACTIONS
@@ -28,17 +29,27 @@ def filters_of_request() -> read.Filters:
 
 
 class AuditView(BaseView):
-    """The audit trail, filtered by period, actor, action and object; one bounded page at a time."""
+    """The audit trail, filtered by period, actor, action and object; one bounded page at a time.
+
+    A page reading a part of the trail (the look-up log) subclasses it: ``statement`` and ``shown``."""
 
     route_base = "/audit"
     class_permission_name = "AuditTrail"
     base_permissions = ["can_list"]
     default_view = "list"
+    template = "audit/events.html"
+
+    def statement(self, filters: read.Filters) -> Select:
+        """The events the page lists, in the user's scope."""
+        return read.events(filters, current_scope())
+
+    def shown(self, events: list) -> dict[str, Any]:
+        """What the template receives for the page's events."""
+        return {"rows": events, "actions": ACTIONS}
 
     @expose("/")
     @has_access
     def list(self):
         filters = filters_of_request()
-        rows, page, pages = page_of(read.events(filters, current_scope()))
-        return render(self, "audit/events.html", rows=rows, page=page, pages=pages, filters=filters,
-                      actions=ACTIONS)
+        events, page, pages = page_of(self.statement(filters))
+        return render(self, self.template, page=page, pages=pages, filters=filters, **self.shown(events))

@@ -16,6 +16,7 @@ from wtforms.validators import ValidationError as FormError
 from console.display import FormattedColumns
 from console.errors import N_, DomainError, NotFound, unique_refusal
 from console.extensions import db
+from console.openapi import DocumentedResponses
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 from console.tenants.scoping import TenantFilter, get_scoped
 from console.views.lists import BoundedList, ScaledInterface
@@ -122,7 +123,7 @@ def _naive_timestamps(schema: Any) -> None:
             _naive_timestamps(value)
 
 
-class TenantModelRestApi(ModelRestApi):
+class TenantModelRestApi(DocumentedResponses, ModelRestApi):
     """A ModelRestApi restricted to the user's collectivité; related ids of another one answer 400."""
 
     base_filters = TENANT_FILTERS

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from console import inputs
 from console.extensions import db
+from console.openapi import DocumentedResponses
 from console.partners import api as partners_api
 from console.partners.models import CguVersion
 from console.views.partners import send_document
@@ -20,7 +21,7 @@ def _version(version: CguVersion, in_force: CguVersion | None) -> dict:
             "collectivite": version.collectivite.code, "in_force": in_force is not None and version.id == in_force.id}
 
 
-class CguApi(BaseApi):
+class CguApi(DocumentedResponses, BaseApi):
     """The published CGU versions of the user's collectivité; the PDF of one of them."""
 
     resource_name = "cgu"

@@ -3,8 +3,8 @@
 A form or filter never lists every partner: its ``<select data-choices-url>``
 (console/static/js/choices.js, Select2) asks these endpoints for the rows
 matching what the user types. They read through the ORM, so the tenancy hook
-restricts them to the user's collectivité; each search is written to the
-look-up log like every partner look-up. Flask-AppBuilder's own AJAX pieces do
+restricts them to the user's collectivité; each search is an audited look-up
+(in the look-up log) like every partner look-up. Flask-AppBuilder's own AJAX pieces do
 not fit: ``ModelRestApi``'s ``related`` endpoint needs a JWT (the console's
 APIs refuse the browser session), and ``Select2AJAXWidget`` renders an
 ``<input>`` for Select2 3, not the Select2 4 that FAB ships.
@@ -54,7 +54,7 @@ class PartnerChoicesView(BaseView):
             found = lookup.search(db.session, request.args.get("q"), g.user, channel="choice")
         except DomainError:
             return jsonify(results=[])
-        db.session.commit()  # the look-up log entry
+        db.session.commit()  # the look-up's audit event
         if request.args.get("approved"):
             found = [row for row in found if row.status is PartnerStatus.approved]
         return jsonify(results=[{"id": row.id, "text": partner_text(row)} for row in found[:MAX_CHOICES]])
@@ -85,7 +85,7 @@ class PaidRequestChoicesView(BaseView):
         else:
             statement = statement.where(lookup.criterion(text))  # the partner, as the look-up finds it
         rows = db.session.scalars(statement).all()
-        lookup.audit(db.session, g.user, text, "choice", len(rows))
+        lookup.audit(db.session, g.user, text, "choice", [row.reference for row in rows])
         db.session.commit()
         return jsonify(results=[{"id": row.id, "text": request_text(row)} for row in rows])
 

@@ -3,6 +3,8 @@
 * ``ConsoleRequest``: query parameters and form fields hold only real characters (``inputs.clean_text``);
   page sizes are capped at ``MAX_PAGE_SIZE``; ``get(..., type=int)`` reads an integer beyond ``MAX_INTEGER`` as
   absent; JSON bodies are parsed by ``inputs.load_json`` (a refused body answers 400).
+* ``_check_encoding`` (the first hook of each request): a query string or url-encoded form holding bytes
+  that are not UTF-8 answers 400.
 * ``check_request`` (before each request): ids in the path that no row can have answer 404; page numbers,
   page sizes, sort columns and rison arguments that FAB would choke on answer 400; FAB's action and
   file-download routes answer 404 for an action the view does not have, or a file the console does not keep.
@@ -20,7 +22,9 @@ from flask_appbuilder import ModelView
 from flask_babel import gettext
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from console.inputs import MAX_DEPTH, MAX_PAGE, MAX_PAGE_SIZE, clean_text, integer, load_json, record_id
+from console.inputs import (
+    MAX_DEPTH, MAX_PAGE, MAX_PAGE_SIZE, clean_text, integer, load_json, record_id, undecodable,
+)
 
 PAGE_PREFIXES = ("page_", "psize_")
 
@@ -52,7 +56,11 @@ class CleanParameters(ImmutableMultiDict):
     """Query parameters and form fields, cleaned; integers read through ``get``/``getlist`` fit a column."""
 
     def __init__(self, mapping: Any = None) -> None:
-        super().__init__([_clean(key, value) for key, value in _pairs(mapping)])
+        pairs = list(_pairs(mapping))
+        # Werkzeug decodes a multipart form's fields with U+FFFD for bytes that are not UTF-8: noted here,
+        # before cleaning drops them, so that _check_encoding refuses such a form like a url-encoded one.
+        self.undecodable = any(isinstance(text, str) and "\ufffd" in text for pair in pairs for text in pair)
+        super().__init__([_clean(key, value) for key, value in pairs])
 
     def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002 — werkzeug's name
         if type is int:
@@ -69,10 +77,18 @@ class CleanParameters(ImmutableMultiDict):
 class ConsoleRequest(Request):
     parameter_storage_class = CleanParameters
 
+    def _load_form_data(self) -> None:
+        # Keep a url-encoded body's bytes (Werkzeug then parses the kept copy): whoever reads the form first
+        # (the CSRF check does), check_request can still refuse bytes that are not UTF-8.
+        if self.mimetype == "application/x-www-form-urlencoded" and "form" not in self.__dict__:
+            self.get_data(cache=True)
+        super()._load_form_data()
+
     @cached_property
     def args(self) -> CleanParameters:
         # Werkzeug keeps bytes that are not UTF-8 percent-encoded ("%FF"): three characters that would count
-        # as typed. Decoded to U+FFFD instead, they are then dropped like any character nobody types.
+        # as typed. check_request refuses such a query first; decoded to U+FFFD here all the same, they would
+        # be dropped like any character nobody types.
         return CleanParameters(parse_qsl(self.query_string.decode("utf-8", "replace"), keep_blank_values=True,
                                          errors="replace"))
 
@@ -99,6 +115,16 @@ def _is_id_argument(name: str) -> bool:
 
 def _refuse(message: str) -> None:
     abort(400, description=message)
+
+
+def _check_encoding() -> None:
+    """Bytes that are not UTF-8 in the address or a form (url-encoded or multipart): 400, before anything
+    reads them."""
+    body = request.get_data(cache=True) if request.mimetype == "application/x-www-form-urlencoded" else b""
+    multipart = request.mimetype == "multipart/form-data" and getattr(request.form, "undecodable", False)
+    if undecodable(request.query_string) or undecodable(body) or multipart:
+        _refuse(gettext("The address or the form holds bytes that are not UTF-8 text: nothing was read "
+                        "nor changed."))
 
 
 def _check_path() -> None:
@@ -170,3 +196,5 @@ def install(app: Flask) -> None:
     app.request_class = ConsoleRequest
     app.json = ConsoleJSONProvider(app)
     app.before_request(check_request)
+    # First of all hooks: before the CSRF check reads a form whose raw bytes Werkzeug could not decode.
+    app.before_request_funcs.setdefault(None, []).insert(0, _check_encoding)

@@ -1,20 +1,27 @@
-"""Support look-up: a search page and API for support agents and correspondents, and the audit log."""
+"""Support look-up: a search page and API for support agents and correspondents, and the look-up log."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Optional
+
 from flask import Response, abort, flash, g, redirect, request, url_for
-from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext, lazy_gettext as _l
+from sqlalchemy import Select, select
 
-from console.display import FormattedColumns
+from console.audit import read
+from console.audit.models import AuditEvent
 from console.errors import DomainError
 from console.extensions import db
+from console.openapi import DocumentedResponses
 from console.partners import identifier, lookup
-from console.partners.models import LookupAudit
-from console.views.base import READ_ONLY
+from console.tenants.context import current_scope
+from console.tenants.models import Collectivite
+from console.views.audit import AuditView
 from console.views.partners import bilingual, flash_refusal
-from console.views.lists import BoundedList, ScaledInterface
 
 
 class LookupView(BaseView):
@@ -64,7 +71,7 @@ class LookupView(BaseView):
         return redirect(url_for("LookupView.search"))
 
 
-class LookupApi(BaseApi):
+class LookupApi(DocumentedResponses, BaseApi):
     """The look-up as JSON."""
 
     resource_name = "lookup"
@@ -108,22 +115,48 @@ class LookupApi(BaseApi):
         return self.response(200, count=len(found), result=[row.as_json() for row in found])
 
 
-#: Where a look-up was made (LookupAudit.channel).
-CHANNELS = {"page": _l("Search page"), "api": _l("API"), "export": _l("Excel export")}
+#: Where a look-up was made (the event's ``channel``; an export.create event is a partners export).
+CHANNELS = {"page": _l("Search page"), "api": _l("API"), "choice": _l("Form field"), "export": _l("Excel export")}
 
 
-class LookupAuditView(BoundedList, FormattedColumns, ModelView):
-    """Who looked up what, and when (operators)."""
+@dataclass(frozen=True)
+class Logged:
+    """One line of the look-up log, read from its audit event."""
 
-    datamodel = ScaledInterface(LookupAudit)
-    class_permission_name = "LookupAudit"
-    base_permissions = READ_ONLY
-    base_order = ("at", "desc")
-    list_title = _l("Look-up log")
-    show_title = _l("Look-up")
-    label_columns = {"at": _l("Searched on"), "user": _l("Searched by"), "collectivite": _l("Collectivité"),
-                     "searched": _l("Query"), "channel": _l("Channel"), "result_count": _l("Partners found")}
-    list_columns = ["at", "user", "collectivite", "searched", "channel", "result_count"]
-    formatters_columns = {"channel": lambda channel: CHANNELS.get(channel, channel)}
-    # No timestamp filter: WTForms' DateTimeField is deprecated (and the log needs none).
-    search_columns = ["searched", "channel"]
+    event: AuditEvent
+    searched_on: datetime
+    query: str
+    channel: str
+    count: Optional[int]
+    results: list
+    collectivite: str
+
+
+def logged(event: AuditEvent, names: dict) -> Logged:
+    """A look-up event as the log shows it (an imported one keeps its original time in its details)."""
+    details = event.details_dict
+    if event.action == "export.create":
+        query, channel, count = f"export {event.object_id}", "export", details.get("partners")
+    else:
+        query, channel, count = details.get("query", ""), details.get("channel", ""), details.get("count")
+    searched_on = datetime.fromisoformat(details["searched_at"]) if "searched_at" in details else event.at
+    return Logged(event, searched_on, query, channel, count, details.get("results", []),
+                  names.get(event.collectivite_id, ""))
+
+
+class LookupLogView(AuditView):
+    """Who looked up what, and when (operators): the look-up events of the audit trail, 50 a page."""
+
+    route_base = "/lookup-log"
+    class_permission_name = "LookupAudit"  # the former page's permission: existing roles keep granting it
+    template = "partners/lookup_log.html"
+
+    def statement(self, filters: read.Filters) -> Select:
+        # The period and user filters only (the action is the look-ups').
+        return lookup.log(read.Filters.of(filters.start, filters.end, filters.actor), current_scope())
+
+    def shown(self, events: list) -> dict[str, Any]:
+        ids = {event.collectivite_id for event in events} - {None}
+        names = dict(db.session.execute(select(Collectivite.id, Collectivite.name).where(Collectivite.id.in_(ids)))
+                     .all()) if ids else {}
+        return {"rows": [logged(event, names) for event in events], "channels": CHANNELS}

@@ -13,6 +13,7 @@ from console.errors import N_, BadRequest, DomainError, NotFound
 from console.extensions import db
 from console.money import api as money_api
 from console.money.models import ReimbursementRequest
+from console.openapi import DocumentedResponses
 from console.views.lists import depth_message, too_deep
 from console.views.money import (
     PAGE_SIZE, REQUEST_DETAILS, entry_date, filtered_requests, page_of, requested_page, today, user_id,
@@ -62,7 +63,7 @@ def refusals_json(refusals: list) -> list[dict[str, str]]:
     return [{"cheque": r.cheque_number, "rule": r.error.rule, "message": str(r.error)} for r in refusals]
 
 
-class ReimbursementApi(BaseApi):
+class ReimbursementApi(DocumentedResponses, BaseApi):
     """« Demander un remboursement » for the partner extranet, and « Suivi des remboursements »."""
 
     resource_name = "reimbursement"

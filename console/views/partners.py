@@ -18,6 +18,7 @@ from console.config import ROLE_CORRESPONDENT, ROLE_OPERATOR
 from console.errors import DomainError, NotFound, ValidationFailed
 from console.extensions import db
 from console.i18n import format_label
+from console.openapi import DocumentedResponses
 from console.partners import api as partners_api
 from console.partners.api import REQUIRED, RULES
 from console.partners.rules import RESEND_PER_PARTNER
@@ -290,7 +291,7 @@ def transition_json(transition: Any) -> dict[str, Any]:
     }
 
 
-class AffiliationApi(BaseApi):
+class AffiliationApi(DocumentedResponses, BaseApi):
     """Affiliation requests: intake from the partner extranet, workflow steps, timeline, « Mes informations »."""
 
     resource_name = "affiliation"

@@ -14,6 +14,12 @@ def events(**where) -> list[AuditEvent]:
     return list(db.session.scalars(statement))
 
 
+def lookups() -> list[tuple]:
+    """The look-up events: (searcher's login, query, channel, count, collectivité), in the order written."""
+    return [(e.actor_login, e.details_dict["query"], e.details_dict["channel"], e.details_dict["count"],
+             e.collectivite_id) for e in events(action="lookup.search")]
+
+
 def tamper(*statements: str, **params) -> None:
     """Run SQL past the append-only trigger (a superuser skipping triggers: the worst case)."""
     db.session.remove()

@@ -76,7 +76,8 @@ def test_the_audit_export_holds_the_collectivite_events_and_is_itself_audited(cl
 def test_the_daily_checkpoint_is_signed_mailed_once_a_day_and_verified(app, world):
     _events_of_both(world)
     assert audit_jobs.daily_checkpoint(datetime(2099, 1, 1, 1)) is True
-    assert audit_jobs.daily_checkpoint(datetime(2099, 1, 1, 23)) is False  # once a day
+    # Once a Paris day: 22:59 UTC is still 1 January in Paris (23:30 UTC would be the 2nd: tests/rules).
+    assert audit_jobs.daily_checkpoint(datetime(2099, 1, 1, 22, 59)) is False
     db.session.expire_all()
     [checkpoint] = db.session.scalars(select(AuditCheckpoint)).all()
     [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "audit_checkpoint")).all()

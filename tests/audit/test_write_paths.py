@@ -2,6 +2,7 @@
 details); a new POST/PUT/DELETE route that is not in the list fails the test."""
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -112,7 +113,7 @@ WRITE_PATHS: dict[str, Any] = {
     "ConsoleSecurityApi.login": ("login.success", "login.failed"),
     "ConsoleSecurityApi.refresh": "no write: a new access token for a valid refresh token",
 }
-for _view in ("CguVersionView", "ChequeView", "LookupAuditView", "OutboxView"):
+for _view in ("CguVersionView", "ChequeView", "OutboxView"):
     WRITE_PATHS.update({f"{_view}.{name}": REFUSED for name in ("add", "edit", "delete", "action", "action_post")})
 for _view in ("ChequierView", "CollectiviteView", "FeeScheduleView", "PartnerView", "PrescripteurView",
               "TenantUserView"):
@@ -123,8 +124,9 @@ WRITE_PATHS["PartnerView.action_post"] = ("partner.approve",)
 for _view in ("RoleModelView", "PermissionModelView", "PermissionViewModelView", "ViewMenuModelView",
               "UserGroupModelView"):
     WRITE_PATHS.update({f"{_view}.{name}": (f"security.{name}",) for name in ("add", "edit", "delete")})
-    WRITE_PATHS.update({f"{_view}.{name}": "FAB bulk actions (operators): copying a role is not audited yet"
-                        for name in ("action", "action_post")})
+    WRITE_PATHS.update({f"{_view}.{name}": REFUSED for name in ("action", "action_post")})
+# FAB's one bulk action on security rows: « Copy Role » (several roles at once, so action_post only).
+WRITE_PATHS.update({"RoleModelView.action": REFUSED, "RoleModelView.action_post": ("role.copy",)})
 
 
 def test_every_write_route_is_in_the_list(app):
@@ -358,7 +360,7 @@ def test_each_write_of_each_domain_records_one_event(app, world):
 
     walk.step(corr_b, "password.change", use_link, world.b.id)
     walked_elsewhere = {"login.success", "login.failed", "password.forgotten", "security.add", "security.edit",
-                        "security.delete", "export.retry"}
+                        "security.delete", "role.copy", "export.retry"}
     assert covered - walk.seen - walked_elsewhere == set()
 
 
@@ -386,15 +388,27 @@ def test_operators_security_pages_record_their_changes(app, client, world):
     login(client, "operateur")
     token = csrf_token(client, "/roles/add")
     assert client.post("/roles/add", data={"name": "Auditeurs", "csrf_token": token}).status_code == 302
-    from flask_appbuilder.security.sqla.models import Role
+    from flask_appbuilder.security.sqla.models import PermissionView, Role
 
     db.session.expire_all()
     pk = db.session.scalar(select(Role.id).where(Role.name == "Auditeurs"))
-    client.post(f"/roles/edit/{pk}", data={"name": "Auditeurs internes", "csrf_token": token})
+    permission = db.session.scalar(select(PermissionView.id).order_by(PermissionView.id))
+    client.post(f"/roles/edit/{pk}", data={"name": "Auditeurs internes", "permissions": [permission],
+                                           "csrf_token": token})
+    for _ in range(2):  # the second copy's name is taken: refused, nothing written
+        client.post("/roles/action_post", data={"action": "copyrole", "rowid": [pk], "csrf_token": token})
     client.post(f"/roles/delete/{pk}", data={"csrf_token": token})
     db.session.expire_all()
     rows = db.session.execute(select(AuditEvent.action, AuditEvent.object_type, AuditEvent.actor_login,
-                                     AuditEvent.collectivite_id).where(AuditEvent.action.like("security.%"))
+                                     AuditEvent.collectivite_id, AuditEvent.details)
+                              .where(AuditEvent.action.like("security.%") | AuditEvent.action.like("role.%"))
                               .order_by(AuditEvent.id)).all()
-    assert [tuple(row) for row in rows] == [(f"security.{verb}", "ab_role", "operateur", None)
-                                            for verb in ("add", "edit", "delete")]
+    assert [tuple(row)[:4] for row in rows] == [(action, "ab_role", "operateur", None) for action in (
+        "security.add", "security.edit", "role.copy", "security.delete")]
+    granted = str(db.session.get(PermissionView, permission))
+    assert json.loads(rows[1].details)["changes"] == {"name": ["Auditeurs", "Auditeurs internes"],
+                                                      "permissions": [[], [granted]]}
+    assert json.loads(rows[2].details) == {"model": "ab_role", "name": "Auditeurs internes copy",
+                                           "copied_from": "Auditeurs internes", "permissions": [granted]}
+    copy = db.session.scalars(select(Role).where(Role.name == "Auditeurs internes copy")).one()
+    assert [str(p) for p in copy.permissions] == [granted]

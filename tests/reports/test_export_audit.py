@@ -7,9 +7,11 @@ from sqlalchemy import select
 
 from console.extensions import db
 from console.partners.lookup import mask_email
-from console.partners.models import LookupAudit
+from console.audit.read import Filters
+from console.partners import lookup
 from console.reports.models import Export
-from console.tenants.context import EVERYTHING, scoped
+from console.tenants.context import EVERYTHING
+from console.views.lookup import logged
 from tests.conftest import login
 from tests.reports.conftest import ask, export_and_open, exports, last_export, table
 
@@ -17,11 +19,11 @@ A_EMAILS = {"media@structure.fr", "fablab@structure.fr", "new@structure.fr"}
 
 
 def audits() -> list[tuple]:
-    """The look-up log: (user, what, channel, partners, collectivité of the user)."""
+    """The look-up log as its page reads it: (user, what, channel, partners, collectivité), oldest first."""
     db.session.expire_all()
-    with scoped(EVERYTHING):
-        rows = db.session.scalars(select(LookupAudit).order_by(LookupAudit.id)).all()
-        return [(row.user.username, row.searched, row.channel, row.result_count, row.collectivite_id) for row in rows]
+    rows = [logged(event, {}) for event in db.session.scalars(lookup.log(Filters(), EVERYTHING))]
+    return [(row.event.actor_login, row.query, row.channel, row.count, row.event.collectivite_id)
+            for row in reversed(rows)]
 
 
 def cells(workbook: openpyxl.Workbook) -> set:
@@ -53,7 +55,7 @@ def test_an_operators_export_counts_what_it_covers(client, world, money):
     assert "tiers@structure.fr" in values
     export_and_open(client, "partners")
     first, second = (export.id for export in exports())
-    assert audits() == [("operateur", f"export {first}", "export", 1, None),
+    assert audits() == [("operateur", f"export {first}", "export", 1, world.b.id),
                         ("operateur", f"export {second}", "export", 4, None)]
 
 

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from console.inputs import MAX_PAGE_SIZE
-from tests.conftest import api_token, csrf_token, login, make_partner
+import pytest
+
+from console.extensions import db
+from console.inputs import MAX_PAGE_SIZE, undecodable
+from console.partners.models import Partner
+from console.tenants.context import EVERYTHING, scoped
+from tests.conftest import api_token, csrf_token, login, logout, make_partner
 from tests.money import helpers
 
 HUGE = "9" * 30
+REFUSED_BYTES = "L’adresse ou le formulaire contient des octets qui ne sont pas du texte UTF-8"
 
 
-VIEWS = ["users", "roles", "permissions", "viewmenus", "permissionviews", "outboxview", "lookupauditview",
+VIEWS = ["users", "roles", "permissions", "viewmenus", "permissionviews", "outboxview",
          "partnerview", "collectiviteview"]
 
 
@@ -76,8 +82,40 @@ def test_the_lookup_minimum_counts_real_characters(client, world):
     for number in range(3):
         make_partner(world.a.collectivite, name=f"Structure {number}", number=number)
     login(client, world.a.users["support"])
-    page = client.get("/lookup/?q=%00%ff%fe").get_data(as_text=True)
+    page = client.get("/lookup/?q=%00%01%7f").get_data(as_text=True)
     assert "Saisissez au moins 2 caractères." in page
     headers = api_token(client, world.a.users["support"])
-    response = client.get("/api/v1/lookup/?q=%00%ff%fe", headers=headers)
+    response = client.get("/api/v1/lookup/?q=%00%01%7f", headers=headers)
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("data, refused", [
+    (b"", False), (b"q=%C3%A9mile&x=%E2%82%AC+1", False), (b"q=\xc3\xa9", False),
+    (b"q=%FF", True), (b"q=\xff", True), (b"q=%C3", True), (b"q=%E2%82&x=%AC", True), (b"%FE=1", True),
+])
+def test_undecodable_bytes_are_recognised(data, refused):
+    assert undecodable(data) is refused
+
+
+def test_bytes_that_are_not_utf8_text_answer_400_before_any_view(client, world):
+    partner = make_partner(world.a.collectivite, city="Lyon")
+    login(client, world.a.users["correspondent"])
+    response = client.get("/partnerview/list/?_flt_0_name=M%E9diath%E8que")  # latin-1, not UTF-8
+    assert response.status_code == 400 and REFUSED_BYTES in response.get_data(as_text=True)
+    assert client.get("/partnerview/list/?_flt_0_name=M%C3%A9diath%C3%A8que").status_code == 200
+    token = csrf_token(client, f"/partnerview/edit/{partner}")
+    for city in (b"Ly%FFon", b"Ly\xffon"):
+        response = client.post(f"/partnerview/edit/{partner}", content_type="application/x-www-form-urlencoded",
+                               data=b"csrf_token=" + token.encode() + b"&city=" + city)
+        assert response.status_code == 400 and REFUSED_BYTES in response.get_data(as_text=True), city
+    parts = [(b"csrf_token", token.encode()), (b"city", b"Ly\xffon")]  # a multipart form (file uploads)
+    body = b"".join(b'--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % part for part in parts)
+    response = client.post(f"/partnerview/edit/{partner}", data=body + b"--B--\r\n",
+                           content_type="multipart/form-data; boundary=B")
+    assert response.status_code == 400 and REFUSED_BYTES in response.get_data(as_text=True)
+    with scoped(EVERYTHING):
+        assert db.session.get(Partner, partner).city == "Lyon"
+    logout(client)
+    headers = api_token(client, world.a.users["support"])
+    response = client.get("/api/v1/lookup/?q=ly%FF&_l_=en", headers=headers)
+    assert response.status_code == 400 and "not UTF-8 text" in response.json["message"]

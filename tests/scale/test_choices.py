@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from console.extensions import db
 from console.money.models import ReimbursementRequest, RequestStatus
-from console.partners.models import LookupAudit, Partner
+from console.partners.models import Partner
 from console.tenants.context import EVERYTHING, scoped
+from tests.audit.helpers import events
 from tests.conftest import login, logout
 
 
@@ -25,7 +26,7 @@ def test_partner_choices_of_a_never_hold_b_rows_and_are_audited(client, filled):
     approved = client.get("/choices/partners/?q=Centre&approved=1").json["results"]
     with scoped(EVERYTHING):
         assert all(db.session.get(Partner, row["id"]).status.value == "approved" for row in approved)
-        logged = db.session.scalars(select(LookupAudit).where(LookupAudit.channel == "choice")).all()
+    logged = [event for event in events(action="lookup.search") if event.details_dict["channel"] == "choice"]
     assert len(logged) == 6 and {entry.collectivite_id for entry in logged} == {filled.a.id}
     assert b_partners and not a_partners & b_partners
 

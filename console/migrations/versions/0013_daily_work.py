@@ -35,13 +35,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('daily_digest', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_daily_digest_collectivite_id'), ['collectivite_id'], unique=False)
-    with op.batch_alter_table('lookup_audit', schema=None) as batch_op:
-        batch_op.create_index('ix_lookup_audit_user_at', ['user_id', 'at'], unique=False)
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_event_actor_at', ['actor_id', 'at', 'id'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('lookup_audit', schema=None) as batch_op:
-        batch_op.drop_index('ix_lookup_audit_user_at')
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_event_actor_at')
     with op.batch_alter_table('daily_digest', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_daily_digest_collectivite_id'))
     op.drop_table('daily_digest')

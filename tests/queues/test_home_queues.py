@@ -8,7 +8,7 @@ from datetime import date
 from console.extensions import db
 from console.money.dates import paris_day
 from console.queues import definitions
-from console.partners.models import LookupAudit
+from console.partners import lookup
 from console.reports.models import Export, ExportKind, ExportStatus
 from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import utcnow
@@ -83,13 +83,14 @@ def test_each_roles_queues_equal_their_lists_and_stay_in_their_collectivite(clie
 
     # Support agents: their own latest look-ups (never a colleague's), each one a link to search again.
     with scoped(EVERYTHING):
-        db.session.add(LookupAudit(user_id=user(world.b.users["support"]).id, collectivite_id=world.b.id,
-                                   searched="ville-b", channel="page", result_count=0))
+        lookup.audit(db.session, user(world.b.users["support"]), "ville-b", "page", [])
+        lookup.audit(db.session, user(world.a.users["support"]), "champ-a", "choice", [])  # a form field's search
         db.session.commit()
     login(client, world.a.users["support"])
     client.get("/lookup/?q=structure")
     page = page_text(client.get("/"))
     assert 'href="/lookup/?q=structure"' in page and "ville-b" not in page and 'id="work-queues"' not in page
+    assert "champ-a" not in page
     logout(client)
     login(client, world.a.users["elected"])
     page = page_text(client.get("/"))

@@ -60,10 +60,17 @@ def record_id(value: Any) -> int | None:
     return number if number is not None and number > 0 else None
 
 
+FRENCH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
 def day(text: Any) -> date | None:
-    """A day typed YYYY-MM-DD between ``EARLIEST_DAY`` and ``LATEST_DAY``, else None."""
+    """A day typed DD/MM/YYYY (as French users write it) or YYYY-MM-DD (native date inputs, older links),
+    between ``EARLIEST_DAY`` and ``LATEST_DAY``, else None. The one parser of typed dates."""
+    text = str(text or "").strip()
+    french = FRENCH_DAY.fullmatch(text)
     try:
-        value = date.fromisoformat(str(text or "").strip())
+        value = (date(int(french[3]), int(french[2]), int(french[1])) if french
+                 else date.fromisoformat(text))
     except ValueError:
         return None
     return value if EARLIEST_DAY <= value <= LATEST_DAY else None

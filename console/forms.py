@@ -16,19 +16,11 @@ from wtforms import DateField, DecimalField
 from wtforms.widgets import html_params
 
 from console import inputs
+from console.inputs import parse_decimal
 from console.i18n import is_rate
 
 #: How a date is shown in a field (``inputs.day`` reads it back, and ISO too).
 DATE_FORMAT = "%d/%m/%Y"
-SPACES = (" ", "\u00a0", "\u202f")
-
-
-def parse_decimal(text: str) -> str:
-    """« 1 234,56 » or « 1234.56 » (or with a « € » / « % » sign) as Python reads decimals: ``1234.56``."""
-    cleaned = text.strip().rstrip("€%").strip()
-    for space in SPACES:
-        cleaned = cleaned.replace(space, "")
-    return cleaned.replace(",", ".")
 
 
 def date_error() -> str:

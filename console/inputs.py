@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 #: The largest id or integer the console stores: its id and integer columns are INTEGER (signed 32 bits on
@@ -58,6 +59,28 @@ def record_id(value: Any) -> int | None:
     """A row id (1 to ``MAX_INTEGER``) given as an int or digits, else None: no row can have it."""
     number = integer(value)
     return number if number is not None and number > 0 else None
+
+
+SPACES = (" ", "\u00a0", "\u202f")
+
+
+def parse_decimal(text: str) -> str:
+    """« 1 234,56 » or « 1234.56 » (or with a « € » / « % » sign) as Python reads decimals: ``1234.56``."""
+    cleaned = str(text).strip().rstrip("€%").strip()
+    for space in SPACES:
+        cleaned = cleaned.replace(space, "")
+    return cleaned.replace(",", ".")
+
+
+def amount(text: Any) -> Decimal | None:
+    """A finite decimal typed the French way (« 1 234,56 », « 2,5 € ») or with a point, else None."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        value = Decimal(parse_decimal(str(text)))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 FRENCH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")

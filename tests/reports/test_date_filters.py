@@ -2,6 +2,7 @@
 each with its format hint; a date that cannot be read is said in French."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import unescape
 
@@ -9,8 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from console import inputs
+from console.complaints.models import Complaint, ComplaintStatus
 from console.extensions import db
 from console.reports.models import Export
+from console.tenants.context import only, scoped
 from tests.conftest import csrf_token, login
 
 
@@ -58,3 +61,36 @@ def test_exports_take_french_dates_and_refuse_a_bad_one_without_queuing(client, 
     client.post("/exports/new", data={**data, "period_start": "01/01/2026"})
     export = db.session.scalars(select(Export)).one()
     assert (export.parameters["period_start"], export.parameters["period_end"]) == ("2026-01-01", "2026-06-30")
+
+
+INPUT = re.compile(r"<input\b[^>]*>")
+
+
+def unhinted_fields(page: str) -> list[str]:
+    """The date and amount inputs of a page whose format hint is missing or not tied to them."""
+    missing = []
+    for tag in INPUT.findall(page):
+        if "console-date" not in tag and 'inputmode="decimal"' not in tag:
+            continue
+        described = re.search(r'aria-describedby="([^"]*)"', tag)
+        hints = [re.search(rf'id="{re.escape(ref)}"[^>]*>([^<]*)<', page) for ref in
+                 (described[1].split() if described else [])]
+        if not any(hint and ("JJ/MM/AAAA" in hint[1] or "Virgule décimale" in hint[1]) for hint in hints):
+            missing.append(tag)
+    return missing
+
+
+def test_every_typed_date_and_amount_field_has_its_hint(client, world, money):
+    login(client, world.a.users["correspondent"])
+    with scoped(only(world.a.id)):
+        received = db.session.scalars(select(Complaint.id).where(Complaint.status == ComplaintStatus.received)).one()
+    client.post(f"/complaints/{received}/review", data={"csrf_token": csrf_token(client, "/complaints/")})
+    pages = ["/dashboard/", "/exports/", "/audit/", "/reimbursements/",
+             "/complaints/new", f"/complaints/{received}", "/cguversionview/publish", "/feescheduleview/add"]
+    seen, missing = {}, []
+    for url in pages:
+        page = client.get(url).get_data(as_text=True)
+        seen[url] = sum(1 for tag in INPUT.findall(page) if "console-date" in tag or 'inputmode="decimal"' in tag)
+        missing += [f"{url}: {tag}" for tag in unhinted_fields(page)]
+    assert not missing, "\n".join(missing)
+    assert all(seen.values()), str(seen)  # each page did hold such a field to check

@@ -31,9 +31,10 @@ def migration_command(message: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has collectivités.")
 @click.option("--cheques", type=click.IntRange(min=0), default=0,
               help="Then add this many cheques to the demo collectivités (bulk inserts), e.g. 1000000.")
-@click.option("--scale", type=click.Choice(["small", "regional", "national"]), default=None,
+@click.option("--scale", type=click.Choice(["tiny", "small", "regional", "national"]), default=None,
               help="Then add collectivités of uneven sizes: national = 100 collectivités, 20,000 partners, "
-                   "2,000,000 cheques, 200,000 requests, 20,000 complaints (regional a tenth, small less).")
+                   "2,000,000 cheques, 200,000 requests, 20,000 complaints (regional a tenth, small and tiny "
+                   "less).")
 @with_appcontext
 def demo_command(password: str, if_empty: bool, cheques: int, scale: str | None) -> None:
     """Fill the database with deterministic, realistic demo data; optionally add volumes for benchmarks."""

@@ -102,9 +102,12 @@ def _partners(rng: random.Random, collectivites: list[Collectivite], count: int 
 def _users(password: str, collectivites: list[Collectivite]) -> list[tuple[str, str]]:
     sm = current_app.appbuilder.sm
     accounts = []
+    # Hashed once: scrypt for each of the accounts would take longer than the rest of the users.
+    hashed = generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"])
 
     def add(username: str, first: str, last: str, role: str, collectivite: Collectivite | None, what: str) -> None:
-        user = sm.add_user(username, first, last, f"{username}@demo.passnumerique.fr", sm.find_role(role), password)
+        user = sm.add_user(username, first, last, f"{username}@demo.passnumerique.fr", sm.find_role(role),
+                           hashed_password=hashed)
         user.collectivite = collectivite
         accounts.append((username, what))
 
@@ -120,7 +123,7 @@ def _users(password: str, collectivites: list[Collectivite]) -> list[tuple[str, 
         # (four eyes): with the demo password, anyone can walk through both sides.
         colleague = sm.find_user(username=f"{collectivite.slug}-correspondant2")
         if colleague is not None:
-            colleague.password = generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"])
+            colleague.password = hashed
             accounts.append((colleague.username, f"Correspondant (saisie des changements de RIB), {collectivite.name}"))
     db.session.commit()
     return accounts

@@ -65,6 +65,7 @@ SCALES = {
     "national": Scale(100, 20_000, 2_000_000, 200_000, 20_000),
     "regional": Scale(20, 2_000, 200_000, 20_000, 2_000),
     "small": Scale(5, 250, 20_000, 2_000, 200),
+    "tiny": Scale(3, 30, 600, 60, 12),  # seconds: for tests, and to try the command
 }
 
 

@@ -15,19 +15,17 @@ from markupsafe import Markup
 from wtforms import DateField, DecimalField
 from wtforms.widgets import html_params
 
+from console import inputs
+from console.inputs import parse_decimal
 from console.i18n import is_rate
 
-#: Typed dates: French first, ISO (what browsers' native date inputs send) second.
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-SPACES = (" ", "\u00a0", "\u202f")
+#: How a date is shown in a field (``inputs.day`` reads it back, and ISO too).
+DATE_FORMAT = "%d/%m/%Y"
 
 
-def parse_decimal(text: str) -> str:
-    """« 1 234,56 » or « 1234.56 » (or with a « € » / « % » sign) as Python reads decimals: ``1234.56``."""
-    cleaned = text.strip().rstrip("€%").strip()
-    for space in SPACES:
-        cleaned = cleaned.replace(space, "")
-    return cleaned.replace(",", ".")
+def date_error() -> str:
+    """What a date that could not be read is told, in the user's language."""
+    return gettext("Not a valid date: type it as DD/MM/YYYY, e.g. 31/01/2027.")
 
 
 class HintedInput:
@@ -57,13 +55,14 @@ class FrenchDateField(DateField):
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.pop("format", None)
         kwargs["widget"] = HintedInput(_l("Format: DD/MM/YYYY"), "console-date", "numeric")
-        super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
+        super().__init__(label, validators, format=DATE_FORMAT, **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:  # WTForms' message names no format; ours does, in the user's language
-            raise ValueError(gettext("Not a valid date: type it as DD/MM/YYYY, e.g. 31/01/2027.")) from None
+        if not valuelist:
+            return
+        self.data = inputs.day(" ".join(valuelist))  # the one parser of typed dates
+        if self.data is None:  # WTForms' message names no format; ours does, in the user's language
+            raise ValueError(date_error())
 
 
 class FrenchDecimalField(DecimalField):

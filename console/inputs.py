@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -71,10 +72,39 @@ def record_id(value: Any) -> int | None:
     return number if number is not None and number > 0 else None
 
 
-def day(text: Any) -> date | None:
-    """A day typed YYYY-MM-DD between ``EARLIEST_DAY`` and ``LATEST_DAY``, else None."""
+SPACES = (" ", "\u00a0", "\u202f")
+
+
+def parse_decimal(text: str) -> str:
+    """« 1 234,56 » or « 1234.56 » (or with a « € » / « % » sign) as Python reads decimals: ``1234.56``."""
+    cleaned = str(text).strip().rstrip("€%").strip()
+    for space in SPACES:
+        cleaned = cleaned.replace(space, "")
+    return cleaned.replace(",", ".")
+
+
+def amount(text: Any) -> Decimal | None:
+    """A finite decimal typed the French way (« 1 234,56 », « 2,5 € ») or with a point, else None."""
+    if text is None or not str(text).strip():
+        return None
     try:
-        value = date.fromisoformat(str(text or "").strip())
+        value = Decimal(parse_decimal(str(text)))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+FRENCH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def day(text: Any) -> date | None:
+    """A day typed DD/MM/YYYY (as French users write it) or YYYY-MM-DD (native date inputs, older links),
+    between ``EARLIEST_DAY`` and ``LATEST_DAY``, else None. The one parser of typed dates."""
+    text = str(text or "").strip()
+    french = FRENCH_DAY.fullmatch(text)
+    try:
+        value = (date(int(french[3]), int(french[2]), int(french[1])) if french
+                 else date.fromisoformat(text))
     except ValueError:
         return None
     return value if EARLIEST_DAY <= value <= LATEST_DAY else None

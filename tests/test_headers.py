@@ -72,3 +72,21 @@ def test_behind_the_configured_proxy_the_scheme_is_https():
     # Without CONSOLE_PROXY_HOPS a client's own X-Forwarded-Proto changes nothing of the cookie.
     direct = proxied_app(0).test_client().get("/", headers=forwarded)
     assert "Secure" not in direct.headers["Set-Cookie"]
+
+
+def test_the_console_templates_and_widgets_carry_no_style_attribute(app):
+    """Style rules live in static/console.css, so that the policy can stop allowing inline styles."""
+    from pathlib import Path
+
+    import console
+    from console.views.choices import remote_select
+
+    root = Path(console.__file__).parent
+    found = [f"{path.relative_to(root)}:{number}"
+             for path in sorted((root / "templates").rglob("*.html"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\sstyle\s*=", line)]
+    assert not found, found
+    with app.test_request_context("/"):
+        field = str(remote_select("partner", "PartnerChoicesView.search"))
+    assert "choices-select" in field and "style=" not in field

@@ -68,9 +68,15 @@ def live_session(session: Session, session_id: int | None, user_id: int, idle: t
     if found is None:
         return None
     row, user_version, active = found
+    return still_open(row, user_version, active, idle, lifetime)
+
+
+def still_open(row: UserSession | None, user_version: int | None, active: bool, idle: timedelta | None,
+               lifetime: timedelta) -> UserSession | None:
+    """``row`` (read with its user) if it has not ended, its activity recorded; None when it has."""
     now = utcnow()
-    if not active or not rules.session_open(row.created_at, row.last_seen_at, row.ended_at, row.version,
-                                            user_version or 0, now, idle, lifetime):
+    if row is None or not active or not rules.session_open(row.created_at, row.last_seen_at, row.ended_at,
+                                                           row.version, user_version or 0, now, idle, lifetime):
         return None
     if idle is not None and now - row.last_seen_at >= rules.ACTIVITY_RESOLUTION:
         row.last_seen_at = now

@@ -20,6 +20,8 @@ _UNCHECKED = {"static", "appbuilder.static"}
 # requests when one was already pushed (tests, scripts).
 _JWT_SESSION_KEY = "console.jwt_session"  # claims of the session a login opens
 _JWT_SESSION_ID_KEY = "console.jwt_session_id"  # session of the JWT this request carries
+_USER_KEY = "console.user"  # the request's user, read with its session row
+_SESSION_ROW_KEY = "console.session_row"  # that row (None: no such session of this user)
 #: What a signed-in user who still owes the second factor may reach.
 _BEFORE_SECOND_FACTOR = {"TwoFactorView.verify", "TwoFactorView.enrol", "ConsoleAuthDBView.logout"}
 
@@ -54,7 +56,12 @@ def install(app: Flask) -> None:
         user = current_user
         if not getattr(user, "is_authenticated", False):
             return None
-        row = sessions.live_session(db.session, session.get(SESSION_KEY), user.id, idle_timeout(), lifetime())
+        if _SESSION_ROW_KEY in request.environ:  # read with the user: no statement of its own
+            row = sessions.still_open(request.environ[_SESSION_ROW_KEY], user.session_version, user.active,
+                                      idle_timeout(), lifetime())
+        else:  # the user was not loaded by this request (an application context spanning requests)
+            row = sessions.live_session(db.session, session.get(SESSION_KEY), user.id, idle_timeout(),
+                                        lifetime())
         if db.session.dirty:  # its activity moved on (once a minute at most): a commit would reload the user
             db.session.commit()
         if row is not None:
@@ -63,6 +70,20 @@ def install(app: Flask) -> None:
         session.clear()
         flash(gettext("Your session has ended: sign in again."), "warning")
         return redirect(url_for("ConsoleAuthDBView.login"))
+
+
+def request_user(user_id: int) -> ConsoleUser | None:
+    """The user of this request and the row of the session it carries (the web cookie's; a JWT's is read
+    by ``jwt_revoked`` before the user is asked for), in one statement, once per request."""
+    from console.tenants.security import load_user_once  # the security manager calls this module
+
+    loaded = request.environ.get(_USER_KEY)
+    if loaded is not None and loaded.id == user_id:
+        return loaded
+    session_id = None if request.path.startswith("/api/") else session.get(SESSION_KEY)
+    user, row = load_user_once(user_id, session_id)
+    request.environ[_USER_KEY], request.environ[_SESSION_ROW_KEY] = user, row
+    return user
 
 
 def second_factor_due(user: ConsoleUser) -> str | None:
@@ -102,9 +123,13 @@ def jwt_claims(identity: str) -> dict:
 
 
 def jwt_revoked(_header: dict, payload: dict) -> bool:
-    """A JWT whose session ended (logout, time, newer session version) is refused."""
-    row = sessions.live_session(db.session, payload.get("sid"), int(payload["sub"]), None, lifetime())
-    if row is None:
+    """A JWT whose session ended (logout, time, newer session version) is refused. Its user is read with
+    the session row, and kept for the user look-up that follows (one statement for both)."""
+    from console.tenants.security import load_user_once
+
+    user, row = load_user_once(int(payload["sub"]), payload.get("sid"))
+    request.environ[_USER_KEY], request.environ[_SESSION_ROW_KEY] = user, row
+    if user is None or sessions.still_open(row, user.session_version, user.active, None, lifetime()) is None:
         return True
     request.environ[_JWT_SESSION_ID_KEY] = row.id
     return False

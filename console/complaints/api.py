@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from console import inputs
 from console.audit import api as audit
 from console.complaints import rules
 from console.complaints.models import Complaint, ComplaintChannel, ComplaintEvent, ComplaintStatus
@@ -81,13 +82,8 @@ def start_review(session: Session, complaint_id: int, user_id: int | None = None
 
 
 def parse_amount(value: object) -> Decimal | None:
-    """A Decimal from a form or JSON value (comma or dot), None when blank or not a number."""
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value).replace(",", ".").replace("\u00a0", "").replace(" ", ""))
-    except InvalidOperation:
-        return None
+    """A Decimal from a form or JSON value (« 1,50 », « 1.50 », « 1,50 € »), None when blank or not a number."""
+    return inputs.amount(value)
 
 
 def accept_complaint(session: Session, complaint_id: int, correction_amount: Decimal | None, reason: str,

@@ -1,6 +1,8 @@
 """Security manager: users that belong to a collectivité, rate-limited logins, accounts opened by link."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, flash, g, has_request_context, redirect, request
 from flask_appbuilder.api import safe
 from flask_appbuilder import expose
@@ -14,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 from flask_limiter.util import get_remote_address
 from flask_login import logout_user
-from sqlalchemy import inspect, select
+from sqlalchemy import and_, inspect, select
 from sqlalchemy.orm import joinedload
 
 from console.config import ROLE_OPERATOR
@@ -29,6 +31,9 @@ from console.extensions import db
 from console.tenants.rules import check_password_strength
 from console.tenants.models import Collectivite, ConsoleUser
 from console.tenants.scoping import UNSCOPED
+
+if TYPE_CHECKING:
+    from console.accounts.models import UserSession
 
 
 def password_complexity(password: str) -> None:
@@ -68,16 +73,25 @@ def scope_for_user(user: ConsoleUser | None) -> Scope:
     return only(user.collectivite_id)
 
 
-def load_user_once(user_id: int) -> ConsoleUser | None:
-    """The request's user with its roles, groups and collectivité, in one unscoped statement.
+def load_user_once(user_id: int,
+                   session_id: int | None = None) -> tuple[ConsoleUser | None, "UserSession | None"]:
+    """The request's user with its roles, groups and collectivité, and the row of the session
+    ``session_id`` when it is this user's (else None), in one unscoped statement.
 
     Unscoped: it decides the scope, and a scoped query would call the scope's
-    resolver, which asks Flask-Login for this very user (a second load).
+    resolver, which asks Flask-Login for this very user (a second load). Existing
+    copies are refreshed: the session check needs the stored session version.
     """
-    statement = (select(ConsoleUser).where(ConsoleUser.id == user_id)
+    from console.accounts.models import UserSession  # accounts sits above tenants
+
+    statement = (select(ConsoleUser, UserSession).where(ConsoleUser.id == user_id)
+                 .outerjoin(UserSession, and_(UserSession.id == (session_id or 0),
+                                              UserSession.user_id == ConsoleUser.id))
                  .options(joinedload(ConsoleUser.roles), joinedload(ConsoleUser.groups),
                           joinedload(ConsoleUser.collectivite)))
-    return db.session.execute(statement, execution_options=UNSCOPED).unique().scalar_one_or_none()
+    found = db.session.execute(statement, execution_options={**UNSCOPED, "populate_existing": True})
+    row = found.unique().first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def request_scope() -> Scope | None:
@@ -259,8 +273,11 @@ class ConsoleSecurityManager(SecurityManager):
     userstatschartview = None
 
     def load_user(self, pk: int):
-        """Flask-Login's and the JWT's user loader: one statement per request (FAB's takes three)."""
-        user = load_user_once(int(pk))
+        """Flask-Login's and the JWT's user loader: one statement per request with the session check (FAB's
+        takes three, without one)."""
+        from console.accounts import web
+
+        user = web.request_user(int(pk))
         return user if user is not None and user.is_active else None
 
     def is_item_public(self, permission_name: str, view_name: str) -> bool:

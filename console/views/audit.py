@@ -1,8 +1,7 @@
 """« Journal d'audit »: operators read every event, correspondents their collectivité's."""
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
@@ -12,19 +11,12 @@ from console.audit import read
 from console.audit.actions import ACTIONS
 from console.tenants.context import current_scope
 from console.views.money import page_of, render
-
-
-def _day(name: str) -> Optional[date]:
-    """A date of the filter form (YYYY-MM-DD as browsers send it); anything else is no filter."""
-    try:
-        return date.fromisoformat((request.args.get(name) or "").strip())
-    except ValueError:
-        return None
+from console.views.reports import query_day
 
 
 def filters_of_request() -> read.Filters:
     args = request.args
-    return read.Filters.of(_day("start"), _day("end"), args.get("actor"), args.get("action"),
+    return read.Filters.of(query_day("start"), query_day("end"), args.get("actor"), args.get("action"),
                            args.get("object_type"), args.get("object_id"))
 
 

@@ -19,7 +19,7 @@ from console.extensions import db
 from console.openapi import DocumentedResponses
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 from console.tenants.scoping import TenantFilter, get_scoped
-from console.views.lists import BoundedList, ScaledInterface
+from console.views.lists import BoundedList, ScaledInterface, depth_message, too_deep
 
 TENANT_FILTERS = [["id", TenantFilter, None]]
 #: The blank choice of a form's collectivité: the user's own (operators, who have none, must pick one).
@@ -138,6 +138,14 @@ class TenantModelRestApi(DocumentedResponses, ModelRestApi):
         self.add_query_rel_fields = {**rel_filters, **(self.add_query_rel_fields or {})}
         self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}
         super().__init__()
+
+    def get_list_headless(self, **kwargs: Any) -> Any:
+        """A page starting beyond the rows lists page to is refused, with a hint to filter (an OFFSET that
+        deep reads and throws away every row before it)."""
+        page, page_size = self._handle_page_args(kwargs.get("rison", {}))
+        if page is not None and page_size is not None and too_deep(page * page_size):
+            return self.response_400(message=depth_message())
+        return super().get_list_headless(**kwargs)
 
     def _init_model_schemas(self) -> None:
         super()._init_model_schemas()

@@ -95,7 +95,7 @@ def remote_select(name: str, endpoint: str, selected: Any = None, text: Callable
     """A ``<select>`` filled as the user types, holding only the row already chosen (if any)."""
     option = (f'<option value="{selected.id}" selected>{escape(text(selected))}</option>' if selected is not None
               else '<option value=""></option>')
-    return Markup(f'<select name="{escape(name)}" class="form-control" style="min-width: 20em"'
+    return Markup(f'<select name="{escape(name)}" class="form-control choices-select"'
                   f' data-choices-url="{escape(url_for(endpoint, **params))}"{" required" if required else ""}>'
                   f'{option}</select>')
 

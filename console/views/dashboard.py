@@ -9,7 +9,6 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_date, format_decimal, gettext
 from sqlalchemy import select
 
-from console import inputs
 from console.errors import DomainError
 from console.extensions import db
 from console.i18n import format_money
@@ -19,14 +18,11 @@ from console.reports.access import sees_money
 from console.reports.summary import key_figure_labels
 from console.tenants.context import Scope, current_scope, only
 from console.tenants.models import Collectivite
+from console.views.reports import query_day
 
 CHART_HEIGHT = 120
 AXIS_WIDTH = 64  # room for the value axis' labels, left of the bars
 BAR_STEP = 36
-
-
-def _arg_day(name: str, default: date) -> date:
-    return inputs.day(request.args.get(name)) or default
 
 
 def _scope(collectivite_id: Optional[int]) -> Scope:
@@ -74,8 +70,8 @@ class DashboardView(BaseView):
     @has_access
     def show(self):
         today = date.today()
-        start = _arg_day("start", today.replace(month=1, day=1))
-        end = _arg_day("end", today)
+        start = query_day("start", today.replace(month=1, day=1))
+        end = query_day("end", today)
         error = None
         try:
             reports_api.check_period(start, end)

@@ -26,15 +26,29 @@ KIND_ORDER = [ExportKind.summary, ExportKind.reimbursements, ExportKind.cheques,
 LIST_LIMIT = 50
 
 
+#: What a date that could not be read is told (the form's fields say it the same way).
+BAD_DATE = N_("\"%(value)s\" is not a date: type it as DD/MM/YYYY, e.g. 31/01/2027.")
+
+
 def parse_day(name: str) -> Optional[date]:
-    """A date field of the form (YYYY-MM-DD, as browsers send it), or a DomainError naming it."""
+    """A date field of the form (DD/MM/YYYY, or ISO), or a DomainError naming it."""
     text = (request.form.get(name) or "").strip()
     if not text:
         return None
     value = inputs.day(text)
     if value is None:
-        raise DomainError(N_("%(value)s is not a date."), rule="date", field=name, value=text)
+        raise DomainError(BAD_DATE, rule="date", field=name, value=text)
     return value
+
+
+def query_day(name: str, default: Optional[date] = None) -> Optional[date]:
+    """A date of a filter in the URL (DD/MM/YYYY, or ISO as older links have it); a date that cannot be
+    read is said, and ``default`` used instead."""
+    text = (request.args.get(name) or "").strip()
+    value = inputs.day(text) if text else None
+    if text and value is None:
+        flash(gettext(BAD_DATE, value=text), "warning")
+    return value or default
 
 
 def parse_collectivite() -> Optional[int]:

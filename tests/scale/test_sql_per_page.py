@@ -1,7 +1,7 @@
 """Bounded SQL per page: every list, detail page and API list sends a fixed number of statements,
 whatever its number of rows (pages of 50 here), for a correspondent and for the operator.
 
-The user, its roles and collectivité are one statement; a list is a count and a select (relations
+The user, its roles, collectivité and session row are one statement; a list is a count and a select (relations
 eager-loaded); a relation filter adds its own choices; a detail page adds one statement per
 collection it shows. A lazy load per row (N+1) would add 50.
 """
@@ -18,9 +18,14 @@ from console.tenants.context import EVERYTHING, scoped
 from tests.conftest import api_token, login, logout
 from tests.scale.conftest import counting
 
-# Every request also checks that its session (web or JWT) has not ended: one statement (« sessions that end »).
-SESSION = 1
-LIST, LIST_WITH_FILTER, DETAIL = 4 + SESSION, 6 + SESSION, 8 + SESSION
+# One statement reads the user with its roles, groups, collectivité and the row of its session (web or JWT),
+# checked in memory; a list adds its count and its page; a collection shown per row adds one (selectinload).
+USER = 1
+LIST = USER + 2
+LIST_WITH_COLLECTION = LIST + 1
+# A relation filter offered as a drop-down (the partner list's collectivité) adds its count and its choices.
+LIST_WITH_FILTER = LIST + 2
+DETAIL = LIST + 4  # the partner's page: its requests, bank accounts, documents and history
 # An audited look-up is a write: the look-up log row, the audit event appended to its chain (3 statements,
 # 5 for a chain's first event) and the user read again after the commit.
 AUDITED_LOOKUP = LIST + 4
@@ -29,18 +34,18 @@ ROWS = 50
 #: (page, most statements allowed); {x} are ids of collectivité A's rows.
 PAGES = [
     (f"/partnerview/list/?psize_PartnerView={ROWS}", LIST_WITH_FILTER),
-    (f"/chequeview/list/?psize_ChequeView={ROWS}", LIST_WITH_FILTER),
+    (f"/chequeview/list/?psize_ChequeView={ROWS}", LIST),  # its partner filter searches as one types
     (f"/chequierview/list/?psize_ChequierView={ROWS}", LIST),
     ("/feescheduleview/list/", LIST + 1),  # which versions are in use (no edit button on them): one query
     ("/cguversionview/list/", LIST),
     ("/collectiviteview/list/", LIST),
-    ("/tenantuserview/list/", LIST_WITH_FILTER),
+    ("/tenantuserview/list/", LIST_WITH_COLLECTION),  # their roles
     ("/reimbursements/", LIST),
-    ("/reimbursements/?status=paid&partner={partner}", LIST_WITH_FILTER),
+    ("/reimbursements/?status=paid&partner={partner}", LIST + 1),  # the chosen partner, named in its field
     ("/reimbursements/batches/", LIST),
     ("/complaints/", LIST),
     ("/complaints/?status=received", LIST),
-    ("/exports/", LIST),
+    ("/exports/", LIST + 1),  # the collectivités an operator may export
     ("/lookup/?q=structure", AUDITED_LOOKUP),
     ("/partnerview/show/{partner}", DETAIL),
     ("/chequeview/show/{cheque}", DETAIL),
@@ -51,7 +56,7 @@ PAGES = [
 ]
 API_LISTS = [
     (f"/api/v1/partner/?q=(page_size:{ROWS})", LIST),
-    ("/api/v1/reimbursement/", LIST),
+    ("/api/v1/reimbursement/", LIST_WITH_COLLECTION),  # the lines with their cheques
     ("/api/v1/reimbursement/{request}", LIST),
     ("/api/v1/collectivite/", LIST),
     ("/api/v1/cgu/", LIST),

@@ -14,8 +14,9 @@ MOBILE = {"width": 390, "height": 844}
 #: Links that are not pages to look at: files, language switch, log-out, FAB's list controls.
 SKIPPED = re.compile(r"/download|\.csv$|/logout|/lang/|/action|/delete|/api/|/swagger|/attachment|/document/"
                      r"|/static/|/forgot-password|/login|^/back$"
-                     # Flask-AppBuilder's stock security pages (operators only) beyond the users and roles lists.
-                     r"|^/(groups|permissions|viewmenus|permissionviews)/|^/(users|roles)/(?!list)")
+                     # Flask-AppBuilder's stock security pages (operators only) but the users' and roles' list,
+                     # show, add and edit pages (the ones the operator uses).
+                     r"|^/(groups|permissions|viewmenus|permissionviews)/|^/(users|roles)/(?!list|show|add|edit)")
 #: The user-visible text and the names given to controls (tooltips, labels, placeholders).
 TEXT_SCRIPT = """() => {
   const parts = [document.body.innerText, document.title];

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Iterable
 
 from console.errors import N_, DomainError
-from console.inputs import EARLIEST_DAY, LATEST_DAY
+from console import inputs
 from console.money import chequiers, rules
 from console.money.imports.files import Cell, FileRefused, Line
 from console.money.models import Prescripteur
@@ -28,7 +28,6 @@ COLUMNS: list[tuple[str, str]] = [
     ("cheques", N_("Cheques distributed")),
 ]
 REQUIRED = ("number", "prescripteur", "issued_on", "validity_date")
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")  # as the console's forms (forms.DATE_FORMATS)
 
 
 def header_key(text: str) -> str:
@@ -132,13 +131,8 @@ class RowChecker:
 
 @lru_cache(maxsize=4096)
 def _typed_day(text: str) -> date | None:
-    """A day typed in one of DATE_FORMATS (cached: a file repeats its few dates thousands of times)."""
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
+    """A typed day read by the console's one parser (cached: a file repeats its few dates thousands of times)."""
+    return inputs.day(text)
 
 
 def day(value: Cell, required: bool = False) -> date | None:
@@ -148,7 +142,7 @@ def day(value: Cell, required: bool = False) -> date | None:
             raise DomainError(N_("This field is required."), rule="required")
         return None
     parsed = value if isinstance(value, date) else _typed_day(value)
-    if parsed is None or not EARLIEST_DAY <= parsed <= LATEST_DAY:
+    if parsed is None or not inputs.EARLIEST_DAY <= parsed <= inputs.LATEST_DAY:
         raise DomainError(N_("%(value)s is not a date: type it as DD/MM/YYYY, e.g. 31/01/2027."), rule="date",
                           value=value)
     return parsed

@@ -23,6 +23,7 @@ from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import Collectivite, CollectiviteKind
 
 PASSWORD = "Mot-de-passe-1"
+TEST_HASH_METHOD = "scrypt:1024:8:1"
 KEPT_TABLES = {"ab_role", "ab_permission", "ab_view_menu", "ab_permission_view", "ab_permission_view_role",
                "alembic_version"}
 
@@ -52,6 +53,10 @@ def _make_app(url: str, instance: str) -> Flask:
         # The second factor is off for the tests of everything else (they sign in with a password only);
         # tests/accounts/test_two_factor.py turns it on for the roles it tests.
         "CONSOLE_TOTP_ROLES": [],
+        # Still scrypt, at 1/32 of production's work factor: every test creates several users and signs in,
+        # and production's cost (~0.1 s a hash here) would take minutes of the suite.
+        # tests/accounts/test_password_hashing.py proves production's own method and cost.
+        "FAB_PASSWORD_HASH_METHOD": TEST_HASH_METHOD,
     })
     with app.app_context():
         from console.schema import init_database

@@ -47,7 +47,8 @@ def _no_fsync(dbapi_connection, _record) -> None:
     dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
-def _make_app(url: str, instance: str) -> Flask:
+def _make_app(url: str, instance: str, **config) -> Flask:
+    """The console for tests on ``url``, migrated; ``config`` overrides the tests' configuration."""
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
@@ -61,6 +62,7 @@ def _make_app(url: str, instance: str) -> Flask:
         # and production's cost (~0.1 s a hash here) would take minutes of the suite.
         # tests/accounts/test_password_hashing.py proves production's own method and cost.
         "FAB_PASSWORD_HASH_METHOD": TEST_HASH_METHOD,
+        **config,
     })
     with app.app_context():
         from console.schema import init_database

@@ -37,7 +37,11 @@ def test_of_two_running_schedulers_only_the_lease_holder_enqueues(app, monkeypat
                   for name in ("scheduler-1", "scheduler-2")]
     for scheduler in schedulers:
         scheduler.start()
+    # A second of both schedulers running, and at least five ticks enqueued (on a busy machine a second held fewer).
     time.sleep(1.0)
+    deadline = time.monotonic() + 30
+    while len(enqueued) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
     stop.set()
     for scheduler in schedulers:
         scheduler.join(timeout=10)

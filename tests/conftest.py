@@ -14,7 +14,7 @@ from typing import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from console import create_app
 from console.config import ROLE_CORRESPONDENT, ROLE_ELECTED, ROLE_OPERATOR, ROLE_SUPPORT
@@ -23,6 +23,7 @@ from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import Collectivite, CollectiviteKind
 
 PASSWORD = "Mot-de-passe-1"
+TEST_HASH_METHOD = "scrypt:1024:8:1"
 KEPT_TABLES = {"ab_role", "ab_permission", "ab_view_menu", "ab_permission_view", "ab_permission_view_role",
                "alembic_version"}
 
@@ -42,7 +43,12 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def _make_app(url: str, instance: str) -> Flask:
+def _no_fsync(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+
+def _make_app(url: str, instance: str, **config) -> Flask:
+    """The console for tests on ``url``, migrated; ``config`` overrides the tests' configuration."""
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
@@ -52,12 +58,23 @@ def _make_app(url: str, instance: str) -> Flask:
         # The second factor is off for the tests of everything else (they sign in with a password only);
         # tests/accounts/test_two_factor.py turns it on for the roles it tests.
         "CONSOLE_TOTP_ROLES": [],
+        # Still scrypt, at 1/32 of production's work factor: every test creates several users and signs in,
+        # and production's cost (~0.1 s a hash here) would take minutes of the suite.
+        # tests/accounts/test_password_hashing.py proves production's own method and cost.
+        "FAB_PASSWORD_HASH_METHOD": TEST_HASH_METHOD,
+        **config,
     })
     with app.app_context():
         from console.schema import init_database
 
+        if db.engine.dialect.name == "sqlite":
+            # A test database need not survive a power cut: no fsync at each commit (~20 ms each here).
+            # Locking, and so what the concurrency tests prove, is unchanged.
+            event.listen(db.engine, "connect", _no_fsync)
         init_database()
-    app.test_client_class = FreshContextClient  # every client of every test, whatever the order of the tests
+    # Every client of the test apps, not only the ``client`` fixture's: a test that makes its own client
+    # must not depend on an earlier test having set it (run alone, the route walker's login got a 400).
+    app.test_client_class = FreshContextClient
     return app
 
 

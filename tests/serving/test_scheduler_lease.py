@@ -33,11 +33,17 @@ def test_of_two_running_schedulers_only_the_lease_holder_enqueues(app, monkeypat
     monkeypatch.setattr(jobs, "PERIODIC", [(0.01, lambda: None)])
     monkeypatch.setattr(jobs, "enqueue", lambda func: enqueued.append(threading.current_thread().name))
     stop = threading.Event()
-    schedulers = [threading.Thread(target=jobs.run_in_app, args=(app, jobs.run_periodic, stop, 0.05), name=name)
+    # A tick of 0.2 s: the lease lasts three ticks, and a thread starved longer than that on a busy machine
+    # would rightly lose it to the other one.
+    schedulers = [threading.Thread(target=jobs.run_in_app, args=(app, jobs.run_periodic, stop, 0.2), name=name)
                   for name in ("scheduler-1", "scheduler-2")]
     for scheduler in schedulers:
         scheduler.start()
+    # A second of both schedulers running, and at least five ticks enqueued (on a busy machine a second held fewer).
     time.sleep(1.0)
+    deadline = time.monotonic() + 30
+    while len(enqueued) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
     stop.set()
     for scheduler in schedulers:
         scheduler.join(timeout=10)

@@ -1,13 +1,10 @@
 """Both logins and « Mot de passe oublié ? » are rate-limited per client address."""
-from console import create_app
-from console.schema import init_database
+from tests.conftest import _make_app
 
 
 def test_api_and_web_logins_are_rate_limited(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/c.db",
-                      "RATELIMIT_ENABLED": True, "AUTH_RATE_LIMIT": "3 per minute", "WTF_CSRF_ENABLED": False})
-    with app.app_context():
-        init_database()
+    app = _make_app(f"sqlite:///{tmp_path}/c.db", str(tmp_path), RATELIMIT_ENABLED=True,
+                    AUTH_RATE_LIMIT="3 per minute", WTF_CSRF_ENABLED=False)
     client = app.test_client()
     body = {"username": "nobody", "password": "wrong", "provider": "db"}
     api = [client.post("/api/v1/security/login", json=body).status_code for _ in range(4)]

@@ -180,6 +180,12 @@ def test_a_list_filter_takes_a_french_date(demo_server, chromium):
     assert re.fullmatch(r"15/\d\d/\d{4}", field.input_value()), field.input_value()
     hint = page.locator(f"#{field.get_attribute('aria-describedby')}")
     assert "JJ/MM/AAAA" in hint.inner_text()
+    page.click("#filter_form .dropdown-toggle")  # the same filter twice: each input names its own hint
+    page.click("#filter_form a.filter[name=issued_on]")
+    hints = page.locator("#filter_form input.console-filter-date").evaluate_all(
+        "inputs => inputs.map(input => input.getAttribute('aria-describedby'))")
+    assert len(hints) == 2 and len(set(hints)) == 2 and page.locator(f"#{hints[1]}").count() == 1, hints
+    page.locator("#filter_form .remove-filter").last.click()
     page.click("#filter_form button[type=submit]")
     page.wait_for_load_state()
     assert "_flt_0_issued_on=15%2F" in page.url and "illisible" not in page.locator("main").inner_text()

@@ -30,7 +30,7 @@ def refuse_day(value: Any) -> None:
     if shown in told:  # FAB applies the filters twice (the count, then the page)
         return
     told.add(shown)
-    flash(gettext("The date « %(value)s » could not be read: type it as DD/MM/YYYY, e.g. 31/01/2027. "
+    flash(gettext("The date \"%(value)s\" could not be read: type it as DD/MM/YYYY, e.g. 31/01/2027. "
                   "This filter was not applied.", value=shown), "warning")
 
 

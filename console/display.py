@@ -12,7 +12,7 @@ from typing import Any, Callable
 from flask_appbuilder.fields import EnumField
 from wtforms import DateField, DecimalField
 
-from console.forms import FrenchDateField, FrenchDecimalField
+from console.forms import FilterDateInput, FrenchDateField, FrenchDecimalField
 from sqlalchemy import Boolean, Date, DateTime, Enum, Numeric, inspect
 from sqlalchemy.types import TypeEngine
 from wtforms.validators import ValidationError
@@ -90,7 +90,11 @@ class FormattedColumns:
             for unbound in vars(form).values():
                 if getattr(unbound, "field_class", None) is EnumField:
                     unbound.field_class = LabelledEnumField
-        # Search filters keep Flask-AppBuilder's fields: its filters parse what they send.
+        # Search filters keep Flask-AppBuilder's fields (its filters read what they send, through
+        # ``console.views.filters``); a date one gets the French input.
+        for unbound in vars(self.search_form).values():
+            if getattr(unbound, "field_class", None) is DateField:
+                unbound.kwargs["widget"] = FilterDateInput()
         for form in (self.add_form, self.edit_form):
             for unbound in vars(form).values():
                 french = FRENCH_FIELDS.get(getattr(unbound, "field_class", None))

@@ -70,3 +70,24 @@
     new MutationObserver(frenchTitles).observe(document.body, {childList: true, subtree: true});
   });
 })();
+
+(function () {
+  "use strict";
+  // Flask-AppBuilder's filter script inserts a copy of a date filter's input (and its hint) each time the
+  // filter is added: give each copy's hint its own id, so that each input names its own.
+  var copies = 0;
+  function number(root) {
+    root.querySelectorAll("input.console-filter-date:not([data-hint-numbered])").forEach(function (input) {
+      var hint = input.nextElementSibling;
+      input.setAttribute("data-hint-numbered", "");
+      if (!hint || !hint.classList.contains("field-hint")) { return; }
+      copies += 1;
+      hint.id = hint.id + "-" + copies;
+      input.setAttribute("aria-describedby", hint.id);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    number(document);
+    new MutationObserver(function () { number(document); }).observe(document.body, {childList: true, subtree: true});
+  });
+})();

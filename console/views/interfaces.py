@@ -8,11 +8,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.exc import IntegrityError
 
 from console.errors import unique_refusal
+from console.views.filters import FrenchFilterConverter
 
 
 class UniqueAwareInterface(SQLAInterface):
     """FAB's data interface: a write refused by a unique constraint (a race past the domain's check) raises
-    the documented refusal (a 409 Conflict) instead of FAB's raw database message or a server error."""
+    the documented refusal (a 409 Conflict) instead of FAB's raw database message or a server error; its list
+    filters read dates as French users type them (``console.views.filters``)."""
+
+    filter_converter_class = FrenchFilterConverter
 
     def add(self, item: Any, commit: bool = True) -> None:
         try:

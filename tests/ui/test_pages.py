@@ -162,3 +162,31 @@ def test_a_fee_schedule_is_typed_the_french_way(demo_server, chromium):
     listed = page.locator("main").inner_text()
     assert "01/01/2027" in listed and "2,5\u00a0%" in listed and "0,10\u00a0€" in listed, listed[:2000]
     page.close()
+
+
+def test_a_list_filter_takes_a_french_date(demo_server, chromium):
+    from tests.ui.crawl import sign_in
+
+    page = chromium.new_page(locale="fr-FR")
+    sign_in(page, demo_server, ROLES["correspondent"], PASSWORD)
+    page.goto(f"{demo_server}/chequierview/list/")
+    page.click("#accordion1 a.accordion-toggle")  # « Rechercher »
+    page.click("#filter_form .dropdown-toggle")
+    page.click("#filter_form a.filter[name=issued_on]")
+    field = page.locator("#filter_form input.filter_val.console-filter-date")
+    field.click()  # the calendar opens: French, Monday first
+    assert page.locator(".datepicker-days th.dow").first.inner_text() == "lu"
+    page.locator(".datepicker-days td.day:not(.old):not(.new)", has_text="15").first.click()
+    assert re.fullmatch(r"15/\d\d/\d{4}", field.input_value()), field.input_value()
+    hint = page.locator(f"#{field.get_attribute('aria-describedby')}")
+    assert "JJ/MM/AAAA" in hint.inner_text()
+    page.click("#filter_form .dropdown-toggle")  # the same filter twice: each input names its own hint
+    page.click("#filter_form a.filter[name=issued_on]")
+    hints = page.locator("#filter_form input.console-filter-date").evaluate_all(
+        "inputs => inputs.map(input => input.getAttribute('aria-describedby'))")
+    assert len(hints) == 2 and len(set(hints)) == 2 and page.locator(f"#{hints[1]}").count() == 1, hints
+    page.locator("#filter_form .remove-filter").last.click()
+    page.click("#filter_form button[type=submit]")
+    page.wait_for_load_state()
+    assert "_flt_0_issued_on=15%2F" in page.url and "illisible" not in page.locator("main").inner_text()
+    page.close()

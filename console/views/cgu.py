@@ -1,7 +1,6 @@
 """The CGU as JSON and PDF for the partner extranet and other systems (JWT)."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import request
 from flask_appbuilder.api import BaseApi, expose
@@ -10,9 +9,11 @@ from sqlalchemy import select
 
 from console import inputs
 from console.extensions import db
+from console.money.dates import paris_day
 from console.openapi import DocumentedResponses
 from console.partners import api as partners_api
 from console.partners.models import CguVersion
+from console.tenants.models import utcnow
 from console.views.partners import send_document
 
 
@@ -53,7 +54,8 @@ class CguApi(DocumentedResponses, BaseApi):
             400: {description: Bad date}
             401: {description: Not signed in}
         """
-        on = inputs.day(request.args.get("on") or date.today().isoformat())
+        given = request.args.get("on")
+        on = inputs.day(given) if given else paris_day(utcnow())  # by default the server's Paris day
         if on is None:
             return self.response_400(message="on: YYYY-MM-DD")
         # The session is tenant-scoped: only the caller's collectivité's versions are read.

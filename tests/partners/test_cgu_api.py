@@ -28,7 +28,8 @@ def test_versions_of_the_own_collectivite_with_the_one_in_force(client, world, v
     assert [v["label"] for v in result if v["in_force"]] == ["2026-1"]
     past = client.get(f"/api/v1/cgu/?on={(TODAY - timedelta(days=100)).isoformat()}", headers=headers).json
     assert [v["label"] for v in past["result"] if v["in_force"]] == ["2024-1"]
-    assert client.get("/api/v1/cgu/?on=31/12/2026", headers=headers).status_code == 400
+    for bad in ("2026-02-30", "31/02/2026", "demain"):
+        assert client.get(f"/api/v1/cgu/?on={bad}", headers=headers).status_code == 400, bad
 
 
 def test_download_own_pdf_not_the_other_collectivites(client, world, versions):

@@ -1,7 +1,6 @@
 """The CGU as JSON and PDF for the partner extranet and other systems (JWT)."""
 from __future__ import annotations
 
-
 from flask import request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect

@@ -107,7 +107,8 @@ def sql_per_request(database: str, users: dict[str, str]) -> dict[tuple[str, str
     from console import create_app
     from console.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "RATELIMIT_ENABLED": False, "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "RATELIMIT_ENABLED": False, "TESTING": True,
+                      "CONSOLE_TOTP_ROLES": []})
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
@@ -169,8 +170,9 @@ def main() -> None:
     if not arguments.database:
         parser.error("--database (or CONSOLE_TEST_POSTGRES_URL: run under scripts/with-services)")
     database, drop = scratch_database(arguments.database)
+    # No second factor: the benchmark's clients sign in with a password only (they cannot type TOTP codes).
     env = {**os.environ, "CONSOLE_DATABASE_URL": database, "CONSOLE_SECRET_KEY": "bench-pages-secret",
-           "CONSOLE_EXPORT_DIR": tempfile.mkdtemp()}
+           "CONSOLE_EXPORT_DIR": tempfile.mkdtemp(), "CONSOLE_TOTP_ROLES": ""}
     servers: list[subprocess.Popen] = []
     try:
         started = time.monotonic()

@@ -11,7 +11,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: configuration, extensions, views — nothing else."""
     from flask_appbuilder import AppBuilder
 
-    from console import cli, headers, health, jobs, models, request_id  # noqa: F401  (models registers every table)
+    from console import babel_domain, cli, headers, health, jobs, models, request_id  # noqa: F401  (models: tables)
     from console import logging as request_logging
     from console.config import defaults
     from console.errors import install_translator
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         guards.install(app)
         security.exempt_apis_from_csrf(appbuilder, csrf)
         account_web.install(app)
+    babel_domain.install(app)
     context.set_resolver(security.request_scope)
     install_translator(translate_error)
     jobs.init_app(app)

@@ -283,8 +283,30 @@ class ConsoleSecurityManager(SecurityManager):
     def is_item_public(self, permission_name: str, view_name: str) -> bool:
         """Checked in memory like every console role: the public role's database row holds no permission
         (``console init`` creates it empty), and FAB would query it before every API call."""
-        role = type("PublicRole", (), {"name": self.auth_role_public})()
-        return self._has_access_builtin_roles(role, permission_name, view_name)
+        return self._builtin_role_allows(self.auth_role_public, permission_name, view_name)
+
+    def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
+        return self._builtin_role_allows(role.name, permission_name, view_name)
+
+    def _builtin_role_allows(self, role_name: str, permission_name: str, view_name: str) -> bool:
+        """FAB's check of a built-in role, remembered for the life of the process.
+
+        FAB matches the (permission, view) pair against every regular expression of the role's
+        ``FAB_ROLES`` entry on each call: ~700 ``re.match`` per page (the menu asks for each item), a tenth
+        of a list page's CPU. The answer depends only on that configuration, fixed when the application
+        starts, so it is safe to keep; which roles a user holds is still read from the request's user on
+        every request, so a role change takes effect at the next request. The keys are the application's
+        own permission and view names (a few hundred); the cap only bounds a misuse.
+        """
+        cache = self.__dict__.setdefault("_builtin_answers", {})
+        key = (role_name, permission_name, view_name)
+        answer = cache.get(key)
+        if answer is None:
+            if len(cache) >= 20_000:
+                cache.clear()
+            role = type("BuiltinRole", (), {"name": role_name})()
+            answer = cache[key] = super()._has_access_builtin_roles(role, permission_name, view_name)
+        return answer
 
     def create_jwt_manager(self, app):
         """FAB's JWT manager; each token carries its session and the user's session version."""

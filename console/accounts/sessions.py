@@ -40,11 +40,19 @@ def _roles_changed(user: ConsoleUser, _role, _initiator) -> None:
     bump_version(user)
 
 
-@event.listens_for(ConsoleUser, "mapper_configured")
-def _watch_roles(_mapper, cls) -> None:
-    # FAB declares ``roles`` with declared_attr: it exists once the mappers are configured.
-    event.listen(cls.roles, "append", _roles_changed)
-    event.listen(cls.roles, "remove", _roles_changed)
+def _watch_roles(_mapper=None, cls=ConsoleUser) -> None:
+    for name in ("append", "remove"):
+        if not event.contains(cls.roles, name, _roles_changed):
+            event.listen(cls.roles, name, _roles_changed)
+
+
+# FAB declares ``roles`` with declared_attr: it exists once the mappers are configured. They may already
+# be (a query ran before this module was imported): then the listener must be set now, or a role change
+# would leave the user's sessions open.
+if ConsoleUser.__mapper__.configured:
+    _watch_roles()
+else:
+    event.listen(ConsoleUser, "mapper_configured", _watch_roles)
 
 
 def open_session(session: Session, user: ConsoleUser, channel: str) -> UserSession:

@@ -1,6 +1,8 @@
 """Sessions end: password change, deactivation, role change, logout, « partout », idle time and lifetime."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -102,3 +104,14 @@ def test_sessions_end_after_30_idle_minutes_and_12_hours_in_any_case(app, alpha)
     db.session.commit()
     assert not reaches_pages(idle) and not reaches_pages(old) and not api_works(app.test_client(), token)
     assert reaches_pages(fresh)
+
+
+def test_a_role_change_is_watched_whatever_was_imported_first():
+    """The listener that ends sessions on a role change is set even when the mappers were configured
+    before the sessions module was imported (a query ran first): in a fresh interpreter."""
+    code = ("from sqlalchemy import event\nfrom sqlalchemy.orm import configure_mappers\n"
+            "from console.tenants.models import ConsoleUser\nconfigure_mappers()\n"
+            "from console.accounts import sessions\n"
+            "print(all(event.contains(ConsoleUser.roles, name, sessions._roles_changed) for name in ('append', 'remove')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "True", result.stderr[-2000:]

@@ -1,7 +1,6 @@
 """The dashboard: the key figures of a period and two month-by-month charts, for the user's collectivité."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Optional
 
 from flask import g, request
@@ -11,13 +10,14 @@ from sqlalchemy import select
 
 from console.errors import DomainError
 from console.extensions import db
+from console.money.dates import paris_day
 from console.i18n import format_money
 from console.reports import api as reports_api
 from console.reports import aggregates, figures
 from console.reports.access import sees_money
 from console.reports.summary import key_figure_labels
 from console.tenants.context import Scope, current_scope, only
-from console.tenants.models import Collectivite
+from console.tenants.models import Collectivite, utcnow
 from console.views.reports import query_day
 
 CHART_HEIGHT = 120
@@ -69,7 +69,7 @@ class DashboardView(BaseView):
     @expose("/")
     @has_access
     def show(self):
-        today = date.today()
+        today = paris_day(utcnow())  # the server's day in Paris, not the machine's
         start = query_day("start", today.replace(month=1, day=1))
         end = query_day("end", today)
         error = None

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from console import inputs, jobs
 from console.errors import N_, DomainError
 from console.extensions import db
+from console.money.dates import paris_day
 from console.i18n import format_label
 from console.reports import api as reports_api
 from console.reports import schedule
@@ -19,7 +20,7 @@ from console.reports.access import allowed_kinds
 from console.reports.jobs import progress_key, start
 from console.reports.models import Export, ExportKind, ExportStatus, ReportSubscription
 from console.tenants.context import current_scope
-from console.tenants.models import Collectivite
+from console.tenants.models import Collectivite, utcnow
 
 KIND_ORDER = [ExportKind.summary, ExportKind.reimbursements, ExportKind.cheques, ExportKind.complaints,
               ExportKind.partners, ExportKind.audit]
@@ -104,7 +105,7 @@ class ExportView(BaseView):
         collectivites = []
         if user.collectivite_id is None:  # operators pick one collectivité, or all
             collectivites = db.session.execute(select(Collectivite).order_by(Collectivite.name)).scalars().all()
-        today = date.today()
+        today = paris_day(utcnow())  # the server's day in Paris, not the machine's
         return self.render_template(
             "reports/exports.html", exports=[(export, export_state(export)) for export in exports],
             kinds=[(kind.value, format_label(kind)) for kind in kinds],

@@ -2,6 +2,7 @@
 
     scripts/with-services .venv/bin/python bench/pages.py [--scale national|regional|small]
                                                           [--seconds 15] [--users 8] [--workers 2]
+                                                          [--keep | --loaded URL] [--pages NAME,...]
 
 1. A scratch database on the server of --database (default CONSOLE_TEST_POSTGRES_URL): ``console init``
    then ``console demo --scale`` (the 4 demo collectivités, then the scale's collectivités of uneven sizes).
@@ -10,6 +11,8 @@
    workers each, on loopback ports.
 4. For each page, --users signed-in HTTP clients, half the correspondent of the largest collectivité and
    half the operator, interleaved, request it for --seconds; then the stock list alone, same clients.
+--keep leaves the loaded database in place (its URL is printed) and --loaded URL measures it again without
+loading anything: for comparing changes to the code on the same data.
 Prints, per page and role, req/s and p50/p95/p99 in ms, with the SQL statements per request.
 """
 from __future__ import annotations
@@ -100,7 +103,8 @@ def hammer(clients: list[tuple[str, Client]], path: str, seconds: float) -> dict
     return latencies
 
 
-def sql_per_request(database: str, users: dict[str, str]) -> dict[tuple[str, str], int]:
+def sql_per_request(database: str, users: dict[str, str], pages: list[tuple[str, str, str]]
+                    ) -> dict[tuple[str, str], int]:
     """Statements sent by one request of each page, per role, in this process."""
     from sqlalchemy import event
 
@@ -108,7 +112,7 @@ def sql_per_request(database: str, users: dict[str, str]) -> dict[tuple[str, str
     from console.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "RATELIMIT_ENABLED": False, "TESTING": True,
-                      "CONSOLE_TOTP_ROLES": []})
+                      "CONSOLE_TOTP_ROLES": [], "CONSOLE_REDIS_URL": os.environ["CONSOLE_TEST_REDIS_URL"]})
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
@@ -125,7 +129,7 @@ def sql_per_request(database: str, users: dict[str, str]) -> dict[tuple[str, str
         call(client.post, "/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
         jwt = call(client.post, "/api/v1/security/login", json={"username": username, "password": PASSWORD,
                                                                  "provider": "db"}).json["access_token"]
-        for name, path, kind in PAGES:
+        for name, path, kind in pages:
             statements.clear()
             headers = {"Authorization": f"Bearer {jwt}"} if kind == "api" else {}
             assert call(client.get, path, headers=headers).status_code == 200, path
@@ -179,27 +183,45 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default=os.environ.get("CONSOLE_TEST_POSTGRES_URL"))
+    parser.add_argument("--loaded", metavar="URL",
+                        help="a database this script loaded before (--keep): measure it, load nothing")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database and print its URL")
+    parser.add_argument("--pages", help="comma-separated names of the pages to measure, 'stock' for the stock "
+                                        "list (default: all)")
     arguments = parser.parse_args()
-    if not arguments.database:
+    if arguments.loaded:
+        database, drop = arguments.loaded, (lambda: None)
+    elif arguments.database:
+        database, drop = scratch_database(arguments.database)
+        if arguments.keep:
+            drop = lambda: print(f"kept {database}")  # noqa: E731
+    else:
         parser.error("--database (or CONSOLE_TEST_POSTGRES_URL: run under scripts/with-services)")
-    database, drop = scratch_database(arguments.database)
+    pages = [page for page in PAGES if not arguments.pages or page[0] in arguments.pages.split(",")]
     # No second factor: the benchmark's clients sign in with a password only (they cannot type TOTP codes).
+    # Jobs on Redis, as in production: the web workers then run no periodic job (without Redis each would
+    # run the scheduler thread of the embedded default, and the national refresh of the daily figures
+    # would share the CPU with the pages measured). No worker runs: the pages enqueue nothing.
+    if not os.environ.get("CONSOLE_TEST_REDIS_URL"):
+        parser.error("CONSOLE_TEST_REDIS_URL: run under scripts/with-services")
     env = {**os.environ, "CONSOLE_DATABASE_URL": database, "CONSOLE_SECRET_KEY": "bench-pages-secret",
-           "CONSOLE_EXPORT_DIR": tempfile.mkdtemp(), "CONSOLE_TOTP_ROLES": ""}
+           "CONSOLE_EXPORT_DIR": tempfile.mkdtemp(), "CONSOLE_TOTP_ROLES": "",
+           "CONSOLE_REDIS_URL": os.environ["CONSOLE_TEST_REDIS_URL"]}
     servers: list[subprocess.Popen] = []
     try:
-        started = time.monotonic()
-        console("init", env=env)
-        console("demo", "--password", PASSWORD, "--scale", arguments.scale, env=env)
-        print(f"loaded scale {arguments.scale!r} in {time.monotonic() - started:.0f} s", flush=True)
-        analyse(database)
+        if not arguments.loaded:
+            started = time.monotonic()
+            console("init", env=env)
+            console("demo", "--password", PASSWORD, "--scale", arguments.scale, env=env)
+            print(f"loaded scale {arguments.scale!r} in {time.monotonic() - started:.0f} s", flush=True)
+            analyse(database)
         from bench.stock_app import STOCK_USER, prepare
 
         os.environ["CONSOLE_DATABASE_URL"] = database
         prepare(PASSWORD)
         largest = largest_correspondent(database)
         users = {"correspondent": largest, "operator": "operateur"}
-        sql = sql_per_request(database, users)
+        sql = sql_per_request(database, users, pages)
         ports = free_port(), free_port()
         servers = [serve(CONSOLE_APP, ports[0], arguments.workers, env),
                    serve("bench.stock_app:create_stock_app()", ports[1], arguments.workers, env)]
@@ -208,10 +230,12 @@ def main() -> None:
         web = [(role, Client(base).login(users[role])) for role in roles]
         api = [(role, Client(base).api_login(users[role])) for role in roles]
         print(f"{'page':<32} {'role':<14} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'SQL':>4}")
-        for name, path, kind in PAGES:
+        for name, path, kind in pages:
             latencies = hammer(api if kind == "api" else web, path, arguments.seconds)
             for role, values in latencies.items():
                 report(name, role, values, arguments.seconds, sql[(name, role)])
+        if arguments.pages and "stock" not in arguments.pages.split(","):
+            return
         stock = [("stock user", Client(stock_base).login(STOCK_USER)) for _ in roles]
         for role, values in hammer(stock, STOCK[1], arguments.seconds).items():
             report(STOCK[0], role, values, arguments.seconds, None)

@@ -1,13 +1,13 @@
-"""Per-collectivité daily figures, so that the operator's all-collectivités dashboard reads thousands of rows.
+"""Per-collectivité daily figures: every dashboard reads hundreds or thousands of rows, never millions.
 
-A collectivité's own dashboard reads its rows live (``figures``: its indexes
-make that fast). For every collectivité at once no per-collectivité index
-helps: the operator would scan millions of cheques. ``refresh`` recomputes one
+The live tables hold millions of cheques; a dashboard computed from them
+costs a second or more for a large collectivité, and for the operator (every
+collectivité at once) no index helps. ``refresh`` recomputes one
 collectivité's daily rows from the live tables (the same queries as
 ``figures``, grouped by day); the periodic job ``refresh_all`` runs it for
 every collectivité each ``REFRESH_EVERY`` seconds, and ``console demo
---scale`` after loading. The all-collectivités dashboard says when its
-figures were last refreshed.
+--scale`` after loading. Every dashboard says when its figures were last
+refreshed; the Excel workbooks still read the live tables.
 """
 from __future__ import annotations
 
@@ -28,10 +28,11 @@ from console.money.models import Cheque, Chequier, ChequierStatus, Reimbursement
 from console.partners.models import Partner
 from console.reports import figures
 from console.reports.figures import ZERO, KeyFigures, MonthFigures
-from console.tenants.context import EVERYTHING, scoped
+from console.tenants.context import EVERYTHING, Scope, scoped
 from console.tenants.models import Collectivite, utcnow
+from console.tenants.scoping import tenant_clause
 
-REFRESH_EVERY = 3600.0
+REFRESH_EVERY = 900.0  # the dashboards say so: keep in step with their message
 TOTAL = Numeric(14, 2)
 COUNTS = ("chequiers_issued", "chequiers_distributed", "chequiers_started", "partners_approved",
           "cheques_accepted", "cheques_reimbursed", "complaints_received", "complaints_accepted",
@@ -39,14 +40,9 @@ COUNTS = ("chequiers_issued", "chequiers_distributed", "chequiers_started", "par
 AMOUNTS = ("gross", "fees", "net")
 
 
-class DailyFigure(Model):
-    """What happened in one collectivité on one day (only days with something are stored)."""
+class DayFigures:
+    """The figures of one day (mixin of one collectivité's row and of every collectivité's total)."""
 
-    __tablename__ = "daily_figure"
-    __table_args__ = (Index("ix_daily_figure_day", "day"),)
-
-    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     chequiers_issued: Mapped[int] = mapped_column(Integer, default=0)
     chequiers_distributed: Mapped[int] = mapped_column(Integer, default=0)
     chequiers_started: Mapped[int] = mapped_column(Integer, default=0)
@@ -61,10 +57,30 @@ class DailyFigure(Model):
     complaints_out_of_time: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class DailyFigure(DayFigures, Model):
+    """What happened in one collectivité on one day (only days with something are stored)."""
+
+    __tablename__ = "daily_figure"
+    __tenant_column__ = "collectivite_id"  # read-scoped: readers filter with tenant_clause
+    __table_args__ = (Index("ix_daily_figure_day", "day"),)
+
+    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class DailyTotal(DayFigures, Model):
+    """Every collectivité's figures of one day added up: the all-collectivités dashboard reads a row a day."""
+
+    __tablename__ = "daily_total"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
 class PaymentDelay(Model):
     """How many validated requests of a collectivité were validated on one day and paid on another (or not yet)."""
 
     __tablename__ = "daily_payment_delay"
+    __tenant_column__ = "collectivite_id"
     __table_args__ = (Index("ix_daily_payment_delay_decided_on", "decided_on"),
                       Index("ix_daily_payment_delay_paid_on", "paid_on"))
 
@@ -75,10 +91,24 @@ class PaymentDelay(Model):
     requests: Mapped[int] = mapped_column(Integer)
 
 
+class PaymentDelayTotal(Model):
+    """``PaymentDelay`` of every collectivité added up, per (validated on, paid on)."""
+
+    __tablename__ = "daily_payment_delay_total"
+    __table_args__ = (Index("ix_daily_payment_delay_total_decided_on", "decided_on"),
+                      Index("ix_daily_payment_delay_total_paid_on", "paid_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
+    requests: Mapped[int] = mapped_column(Integer)
+
+
 class AggregateRefresh(Model):
     """When a collectivité's daily figures were last recomputed."""
 
     __tablename__ = "aggregate_refresh"
+    __tenant_column__ = "collectivite_id"
 
     collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), primary_key=True)
     refreshed_at: Mapped[datetime] = mapped_column(DateTime)
@@ -117,8 +147,9 @@ def _daily_rows(session: Session, cid: int) -> dict[date, dict[str, Any]]:
     return days
 
 
-def refresh(session: Session, collectivite_id: int, now: Optional[datetime] = None) -> int:
-    """Recompute one collectivité's daily figures and payment delays; flush; return the days stored."""
+def refresh(session: Session, collectivite_id: int, now: Optional[datetime] = None, totals: bool = True) -> int:
+    """Recompute one collectivité's daily figures and payment delays, then (unless ``totals`` is false, for a
+    caller that refreshes several and adds up once) every collectivité's totals; flush; return the days stored."""
     days = _daily_rows(session, collectivite_id)
     pairs = session.execute(
         select(ReimbursementRequest.decided_on, ReimbursementRequest.paid_on, func.count())
@@ -136,8 +167,27 @@ def refresh(session: Session, collectivite_id: int, now: Optional[datetime] = No
             {"collectivite_id": collectivite_id, "decided_on": decided, "paid_on": paid, "requests": n}
             for decided, paid, n in pairs])
     session.execute(insert(AggregateRefresh).values(collectivite_id=collectivite_id, refreshed_at=now or utcnow()))
+    if totals:
+        refresh_totals(session)
     session.flush()
     return len(days)
+
+
+def refresh_totals(session: Session) -> None:
+    """Add up every collectivité's daily figures and payment delays (tens of thousands of rows, in the database).
+
+    Run after the collectivités' rows: the all-collectivités dashboard then states the oldest collectivité
+    refresh as its freshness, and the totals are never older than that."""
+    session.execute(delete(DailyTotal))
+    session.execute(delete(PaymentDelayTotal))
+    names = COUNTS + AMOUNTS
+    session.execute(insert(DailyTotal).from_select(
+        ["day", *names],
+        select(DailyFigure.day, *(func.sum(getattr(DailyFigure, name)) for name in names)).group_by(DailyFigure.day)))
+    session.execute(insert(PaymentDelayTotal).from_select(
+        ["decided_on", "paid_on", "requests"],
+        select(PaymentDelay.decided_on, PaymentDelay.paid_on, func.sum(PaymentDelay.requests))
+        .group_by(PaymentDelay.decided_on, PaymentDelay.paid_on)))
 
 
 @jobs.periodic(REFRESH_EVERY)
@@ -146,51 +196,81 @@ def refresh_all() -> int:
     done = 0
     with Session(db.engine) as session, scoped(EVERYTHING):
         for (collectivite_id,) in session.execute(select(Collectivite.id).order_by(Collectivite.id)).all():
-            refresh(session, collectivite_id)
+            refresh(session, collectivite_id, totals=False)
             session.commit()
             done += 1
+        refresh_totals(session)
+        session.commit()
     return done
 
 
-def refreshed_at(session: Session) -> Optional[datetime]:
-    """The oldest refresh among the collectivités (None while one was never refreshed)."""
-    collectivites = select(func.count(Collectivite.id)).scalar_subquery()
+def refreshed_at(session: Session, scope: Scope) -> Optional[datetime]:
+    """The oldest refresh among the scope's collectivités (None while one was never refreshed)."""
+    collectivites = select(func.count(Collectivite.id)).where(tenant_clause(Collectivite, scope)).scalar_subquery()
     oldest, refreshed, existing = session.execute(
-        select(func.min(AggregateRefresh.refreshed_at), func.count(), collectivites)).one()
+        select(func.min(AggregateRefresh.refreshed_at), func.count(), collectivites)
+        .where(tenant_clause(AggregateRefresh, scope))).one()
     return oldest if refreshed == existing else None
 
 
-def key_figures(session: Session, start: date, end: date, today: date) -> KeyFigures:
-    """``figures.key_figures`` of every collectivité, from the daily figures."""
-    sums = session.execute(select(*(func.coalesce(func.sum(getattr(DailyFigure, name)), 0)
-                                    for name in COUNTS + AMOUNTS))
-                           .where(DailyFigure.day.between(start, end))).one()
+def _days(session: Session, scope: Scope, start: date, end: date) -> list[Any]:
+    """(day, *COUNTS, *AMOUNTS) of each day of the period with something, for the scope: a row a day at most
+    (every collectivité's totals when the scope is everything)."""
+    source = DailyTotal if scope.everything else DailyFigure
+    where = [] if scope.everything else [tenant_clause(DailyFigure, scope)]
+    return session.execute(select(source.day, *(getattr(source, name) for name in COUNTS + AMOUNTS))
+                           .where(*where, source.day.between(start, end))).all()
+
+
+def _pairs(session: Session, scope: Scope, start: date, end: date) -> list[Any]:
+    """(validated on, paid on, requests) of the requests validated or paid in the period, for the scope."""
+    source = PaymentDelayTotal if scope.everything else PaymentDelay
+    where = [] if scope.everything else [tenant_clause(PaymentDelay, scope)]
+    return session.execute(
+        select(source.decided_on, source.paid_on, func.sum(source.requests))
+        .where(*where, or_(source.paid_on.between(start, end), source.decided_on.between(start, end)))
+        .group_by(source.decided_on, source.paid_on)).all()
+
+
+def _key_figures(days: list[Any], pairs: list[Any], start: date, end: date, today: date) -> KeyFigures:
+    sums = [sum(column) for column in zip(*(row[1:] for row in days))] or [0] * len(COUNTS + AMOUNTS)
     values = dict(zip(COUNTS + AMOUNTS, sums))
     result = KeyFigures(**{name: int(values[name]) for name in COUNTS if hasattr(KeyFigures, name)},
                         **{name: Decimal(values[name]).quantize(ZERO) for name in AMOUNTS})
     result.chequiers_not_distributed = result.chequiers_issued - result.chequiers_distributed
-    pairs = session.execute(
-        select(PaymentDelay.decided_on, PaymentDelay.paid_on, func.sum(PaymentDelay.requests))
-        .where(or_(PaymentDelay.paid_on.between(start, end), PaymentDelay.decided_on.between(start, end)))
-        .group_by(PaymentDelay.decided_on, PaymentDelay.paid_on)).all()
     result.average_days_to_payment = figures.average_days(
         [(decided, paid, n) for decided, paid, n in pairs if paid is not None and start <= paid <= end])
     result.overdue = figures.overdue_count([pair for pair in pairs if start <= pair[0] <= end], today)
     return result
 
 
-def monthly(session: Session, start: date, end: date) -> list[MonthFigures]:
-    """``figures.monthly`` of every collectivité, from the daily figures."""
-    rows = {month: MonthFigures(month) for month in figures.months_of(start, end)}
-    names = ("chequiers_issued", "cheques_accepted", "cheques_reimbursed", *AMOUNTS, "complaints_received")
-    statement = (select(DailyFigure.day, *(func.sum(getattr(DailyFigure, name)) for name in names))
-                 .where(DailyFigure.day.between(start, end)).group_by(DailyFigure.day))
-    for day, *values in session.execute(statement):
-        row = rows[day.replace(day=1)]
-        for name, value in zip(names, values):
-            field = "complaints" if name == "complaints_received" else name
-            setattr(row, field, getattr(row, field) + (int(value) if name not in AMOUNTS else Decimal(value)))
-    for row in rows.values():
-        for name in AMOUNTS:
-            setattr(row, name, Decimal(getattr(row, name)).quantize(ZERO))
-    return list(rows.values())
+MONTHLY = ("chequiers_issued", "cheques_accepted", "cheques_reimbursed", *AMOUNTS, "complaints_received")
+
+
+def _monthly(days: list[Any], start: date, end: date) -> list[MonthFigures]:
+    positions = [1 + (COUNTS + AMOUNTS).index(name) for name in MONTHLY]
+    sums = {month: [0] * len(MONTHLY) for month in figures.months_of(start, end)}
+    for row in days:
+        month = sums[row[0].replace(day=1)]
+        for i, position in enumerate(positions):
+            month[i] += row[position]
+    return [MonthFigures(month, int(issued), int(accepted), int(reimbursed),
+                         *(Decimal(amount).quantize(ZERO) for amount in amounts), int(complaints))
+            for month, (issued, accepted, reimbursed, *amounts, complaints) in sums.items()]
+
+
+def key_figures(session: Session, scope: Scope, start: date, end: date, today: date) -> KeyFigures:
+    """``figures.key_figures`` of the scope's collectivités, from the daily figures."""
+    return _key_figures(_days(session, scope, start, end), _pairs(session, scope, start, end), start, end, today)
+
+
+def monthly(session: Session, scope: Scope, start: date, end: date) -> list[MonthFigures]:
+    """``figures.monthly`` of the scope's collectivités, from the daily figures."""
+    return _monthly(_days(session, scope, start, end), start, end)
+
+
+def period(session: Session, scope: Scope, start: date, end: date, today: date
+           ) -> tuple[KeyFigures, list[MonthFigures]]:
+    """``key_figures`` and ``monthly`` at once, reading the days once (the dashboard)."""
+    days = _days(session, scope, start, end)
+    return _key_figures(days, _pairs(session, scope, start, end), start, end, today), _monthly(days, start, end)

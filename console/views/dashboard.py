@@ -80,14 +80,10 @@ class DashboardView(BaseView):
         money = sees_money(g.user.role_names)
         picked = request.args.get("collectivite", "")
         scope = _scope(int(picked) if picked.isdigit() else None)
-        # Every collectivité at once: the daily figures of the periodic job (reports/aggregates.py).
-        everything = scope.everything
-        key = (aggregates.key_figures(db.session, start, end, today) if everything
-               else figures.key_figures(db.session, scope, start, end, today))
+        # The daily figures of the periodic job (reports/aggregates.py), not millions of live rows.
+        key, months = aggregates.period(db.session, scope, start, end, today)
         shown = vars(key) if money else figures.without_money(key)
         lines = [(label, display(shown[name], kind)) for name, label, kind in key_figure_labels() if name in shown]
-        months = (aggregates.monthly(db.session, start, end) if everything
-                  else figures.monthly(db.session, scope, start, end))
         labels = [format_date(row.month, "MM/yy") for row in months]
         charts = [bar_chart(gettext("Cheques accepted per month"), labels, [m.cheques_accepted for m in months])]
         if money:
@@ -101,5 +97,5 @@ class DashboardView(BaseView):
         return self.render_template(
             "reports/dashboard.html", lines=lines, charts=charts, start=start, end=end, error=error,
             collectivites=collectivites, picked=picked,
-            refreshed_at=aggregates.refreshed_at(db.session) if everything else None, everything=everything,
+            refreshed_at=aggregates.refreshed_at(db.session, scope), everything=scope.everything,
         )

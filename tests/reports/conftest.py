@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from console import jobs
 from console.extensions import db
+from console.reports import aggregates
 from console.reports.models import Export
 from tests.conftest import csrf_token
 from tests.reports import dataset
@@ -19,6 +20,13 @@ from tests.reports import dataset
 @pytest.fixture
 def money(world):
     return dataset.load(world)
+
+
+@pytest.fixture
+def refreshed(money):
+    """The known dataset with the dashboards' daily figures recomputed, as the periodic job does."""
+    aggregates.refresh_all()
+    return money
 
 
 def ask(client: FlaskClient, kind: str, start: date = dataset.PERIOD[0], end: date = dataset.PERIOD[1],

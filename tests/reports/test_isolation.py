@@ -97,7 +97,7 @@ def test_operators_export_one_collectivite_or_all(client, world, money):
     assert [export.collectivite_id for export in exports()] == [world.b.id, None]
 
 
-def test_dashboard_shows_own_figures_and_hides_money_from_support(client, world, money):
+def test_dashboard_shows_own_figures_and_hides_money_from_support(client, world, refreshed):
     login(client, world.a.users["elected"])
     page = client.get("/dashboard/?start=2026-01-01&end=2026-06-30").get_data(as_text=True)
     assert "Montant net remboursé" in page and "77,20\u00a0€" in page  # A: 48,25 + 28,95
@@ -109,13 +109,13 @@ def test_dashboard_shows_own_figures_and_hides_money_from_support(client, world,
     assert "Chéquiers émis" in page and "Montant net" not in page and "€" not in page
 
 
-def test_an_operator_dashboard_narrowed_to_b_shows_only_b(client, world, money):
+def test_an_operator_dashboard_narrowed_to_b_shows_only_b(client, world, refreshed):
     login(client, world.operator)
     page = client.get(f"/dashboard/?start=2026-01-01&end=2026-06-30&collectivite={world.b.id}").get_data(as_text=True)
     assert "67,55\u00a0€" in page and "77,20" not in page
 
 
-def test_a_tenant_user_cannot_widen_the_dashboard_to_b(client, world, money):
+def test_a_tenant_user_cannot_widen_the_dashboard_to_b(client, world, refreshed):
     login(client, world.a.users["elected"])
     page = client.get(f"/dashboard/?start=2026-01-01&end=2026-06-30&collectivite={world.b.id}").get_data(as_text=True)
     assert "77,20\u00a0€" in page and "67,55" not in page

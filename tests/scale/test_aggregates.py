@@ -1,9 +1,11 @@
-"""The operator's all-collectivités dashboard reads per-collectivité daily figures that equal the live ones."""
+"""Every dashboard reads per-collectivité daily figures that equal the live ones."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from console.extensions import db
 from console.reports import aggregates, figures
@@ -21,19 +23,19 @@ def test_daily_figures_give_the_live_figures_of_every_collectivite(app, filled):
     with scoped(EVERYTHING):
         session = db.session
         live, stored = figures.key_figures(session, EVERYTHING, start, end, today), \
-            aggregates.key_figures(session, start, end, today)
+            aggregates.key_figures(session, EVERYTHING, start, end, today)
         assert stored.cheques_reimbursed > 0 and stored.complaints_received > 0 and stored.overdue >= 0
         assert stored == live
-        assert aggregates.monthly(session, start, end) == figures.monthly(session, EVERYTHING, start, end)
+        assert aggregates.monthly(session, EVERYTHING, start, end) == figures.monthly(session, EVERYTHING, start, end)
         # A shorter period reads only its days, and still agrees.
         middle = today - timedelta(days=200)
-        assert aggregates.key_figures(session, middle, today, today) == \
+        assert aggregates.key_figures(session, EVERYTHING, middle, today, today) == \
             figures.key_figures(session, EVERYTHING, middle, today, today)
         # Each collectivité's rows are its own: A's days add up to A's live figures.
         a_cheques = session.scalar(select(func.sum(aggregates.DailyFigure.cheques_accepted))
                                    .where(aggregates.DailyFigure.collectivite_id == filled.a.id))
         assert a_cheques == sum(m.cheques_accepted for m in figures.monthly(session, only(filled.a.id), start, end))
-        # A refresh replaces the collectivité's rows (the job runs every hour).
+        # A refresh replaces the collectivité's rows (the job runs every 15 minutes).
         before = session.scalar(select(func.count()).select_from(aggregates.DailyFigure))
         aggregates.refresh(session, filled.a.id)
         session.commit()
@@ -50,3 +52,35 @@ def test_operator_dashboard_reads_the_daily_figures_and_says_how_fresh(client, f
     assert "as of" in page
     assert len(statements) <= DASHBOARD, "\n".join(s[:120] for s in statements.statements)
     assert not any("FROM cheque" in s for s in statements.statements)
+
+
+def test_a_collectivite_dashboard_reads_its_own_daily_figures(client, filled):
+    today = date.today()
+    start = today - timedelta(days=800)
+    aggregates.refresh_all()
+    with scoped(EVERYTHING):
+        for tenant in (filled.a, filled.b):  # each collectivité's daily figures give its own live figures
+            scope = only(tenant.id)
+            assert aggregates.key_figures(db.session, scope, start, today, today) == \
+                figures.key_figures(db.session, scope, start, today, today)
+            assert aggregates.monthly(db.session, scope, start, today) == \
+                figures.monthly(db.session, scope, start, today)
+        a_figures = figures.key_figures(db.session, only(filled.a.id), start, today, today)
+        b_figures = figures.key_figures(db.session, only(filled.b.id), start, today, today)
+    assert a_figures.chequiers_distributed != b_figures.chequiers_distributed
+    login(client, filled.world.a.users["correspondent"])
+    with counting() as statements:
+        page = client.get(f"/dashboard/?start={start:%d/%m/%Y}&end={today:%d/%m/%Y}&_l_=en").get_data(as_text=True)
+    assert "as of" in page and "being computed" not in page
+    assert len(statements) <= DASHBOARD, "\n".join(s[:120] for s in statements.statements)
+    assert not any("FROM cheque" in s for s in statements.statements)
+    distributed = re.search(r"Chéquiers distributed</th><td[^>]*>([^<]+)<", page)
+    assert distributed and int(distributed.group(1).replace(",", "")) == a_figures.chequiers_distributed  # A's
+
+
+def test_a_collectivite_never_refreshed_says_its_figures_are_being_computed(client, filled):
+    with Session(db.engine) as session, scoped(EVERYTHING):
+        aggregates.refresh(session, filled.b.id)  # B only: A's dashboard must not borrow B's freshness
+        session.commit()
+    login(client, filled.world.a.users["correspondent"])
+    assert "being computed" in client.get("/dashboard/?_l_=en").get_data(as_text=True)

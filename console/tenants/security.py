@@ -328,6 +328,20 @@ class ConsoleSecurityManager(SecurityManager):
         tenants_api.audit_password_set(db.session, user, g.get("user"))
         db.session.commit()
 
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        """FAB's check, answered once per request for each (permission, view, user): a list asks the same
+        question for every row's buttons. ``g`` lives for one request; the user's identity and whether it is
+        signed in are part of the key, so signing in or out within a request asks again."""
+        if not has_request_context():
+            return super().has_access(permission_name, view_name)
+        answers = g.setdefault("console_access_answers", {})
+        user = g.get("user")
+        key = (permission_name, view_name, getattr(user, "id", None), getattr(user, "is_authenticated", False))
+        answer = answers.get(key)
+        if answer is None:
+            answer = answers[key] = super().has_access(permission_name, view_name)
+        return answer
+
     def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
         """FAB's role check; an API client also needs the endpoint to be one of its scopes'."""
         from console.accounts import service_accounts

@@ -17,14 +17,15 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import (Date, DateTime, ForeignKey, Index, Integer, Numeric, case, delete, exists, func, insert,
-                        or_, select)
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, and_, case, delete, exists, func,
+                        insert, or_, select)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from console import jobs
 from console.complaints.models import Complaint, ComplaintStatus
 from console.extensions import db
 from console.money.models import Cheque, Chequier, ChequierStatus, ReimbursementRequest, RequestStatus
+from console.money.rules import is_payment_overdue
 from console.partners.models import Partner
 from console.reports import figures
 from console.reports.figures import ZERO, KeyFigures, MonthFigures
@@ -77,7 +78,9 @@ class DailyTotal(DayFigures, Model):
 
 
 class PaymentDelay(Model):
-    """How many validated requests of a collectivité were validated on one day and paid on another (or not yet)."""
+    """How many validated requests of a collectivité were validated on one day and paid on another (or not yet),
+    with what the dashboard needs of them computed here: how many days they waited, and whether they were paid
+    late (``rules.is_payment_overdue``) — a dashboard then sums them in the database."""
 
     __tablename__ = "daily_payment_delay"
     __tenant_column__ = "collectivite_id"
@@ -89,6 +92,8 @@ class PaymentDelay(Model):
     decided_on: Mapped[date] = mapped_column(Date)
     paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     requests: Mapped[int] = mapped_column(Integer)
+    days: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)  # paid: days from validation to payment
+    late: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)  # paid: after the due date
 
 
 class PaymentDelayTotal(Model):
@@ -102,6 +107,8 @@ class PaymentDelayTotal(Model):
     decided_on: Mapped[date] = mapped_column(Date)
     paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     requests: Mapped[int] = mapped_column(Integer)
+    days: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    late: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)
 
 
 class AggregateRefresh(Model):
@@ -164,13 +171,22 @@ def refresh(session: Session, collectivite_id: int, now: Optional[datetime] = No
             for day, values in days.items()])
     if pairs:
         session.execute(insert(PaymentDelay), [
-            {"collectivite_id": collectivite_id, "decided_on": decided, "paid_on": paid, "requests": n}
+            {"collectivite_id": collectivite_id, "decided_on": decided, "paid_on": paid, "requests": n,
+             **delay(decided, paid)}
             for decided, paid, n in pairs])
     session.execute(insert(AggregateRefresh).values(collectivite_id=collectivite_id, refreshed_at=now or utcnow()))
     if totals:
         refresh_totals(session)
     session.flush()
     return len(days)
+
+
+def delay(decided_on: date, paid_on: Optional[date]) -> dict[str, Any]:
+    """The days a request validated on ``decided_on`` waited for its payment, and whether it was paid late (an
+    unpaid one is late or not depending on the day the dashboard is read: left to the reader)."""
+    if paid_on is None:
+        return {"days": None, "late": None}
+    return {"days": (paid_on - decided_on).days, "late": is_payment_overdue(decided_on, paid_on, paid_on)}
 
 
 def refresh_totals(session: Session) -> None:
@@ -185,9 +201,10 @@ def refresh_totals(session: Session) -> None:
         ["day", *names],
         select(DailyFigure.day, *(func.sum(getattr(DailyFigure, name)) for name in names)).group_by(DailyFigure.day)))
     session.execute(insert(PaymentDelayTotal).from_select(
-        ["decided_on", "paid_on", "requests"],
-        select(PaymentDelay.decided_on, PaymentDelay.paid_on, func.sum(PaymentDelay.requests))
-        .group_by(PaymentDelay.decided_on, PaymentDelay.paid_on)))
+        ["decided_on", "paid_on", "days", "late", "requests"],
+        select(PaymentDelay.decided_on, PaymentDelay.paid_on, PaymentDelay.days, PaymentDelay.late,
+               func.sum(PaymentDelay.requests))
+        .group_by(PaymentDelay.decided_on, PaymentDelay.paid_on, PaymentDelay.days, PaymentDelay.late)))
 
 
 @jobs.periodic(REFRESH_EVERY)
@@ -222,25 +239,30 @@ def _days(session: Session, scope: Scope, start: date, end: date) -> list[Any]:
                            .where(*where, source.day.between(start, end))).all()
 
 
-def _pairs(session: Session, scope: Scope, start: date, end: date) -> list[Any]:
-    """(validated on, paid on, requests) of the requests validated or paid in the period, for the scope."""
+def _payments(session: Session, scope: Scope, start: date, end: date, today: date
+              ) -> tuple[Optional[Decimal], int]:
+    """(mean days from validation to payment of the requests paid in the period, requests validated in the
+    period paid late or unpaid past their due date), summed in the database: two short statements."""
     source = PaymentDelayTotal if scope.everything else PaymentDelay
     where = [] if scope.everything else [tenant_clause(PaymentDelay, scope)]
-    return session.execute(
-        select(source.decided_on, source.paid_on, func.sum(source.requests))
-        .where(*where, or_(source.paid_on.between(start, end), source.decided_on.between(start, end)))
-        .group_by(source.decided_on, source.paid_on)).all()
+    paid_in, decided_in = source.paid_on.between(start, end), source.decided_on.between(start, end)
+    days, paid, late = session.execute(
+        select(func.sum(case((paid_in, source.days * source.requests))), func.sum(case((paid_in, source.requests))),
+               func.sum(case((and_(decided_in, source.late.is_(True)), source.requests))))
+        .where(*where, or_(paid_in, decided_in))).one()
+    unpaid = session.execute(select(source.decided_on, func.sum(source.requests))
+                             .where(*where, decided_in, source.paid_on.is_(None)).group_by(source.decided_on)).all()
+    overdue = int(late or 0) + figures.overdue_count([(decided, None, n) for decided, n in unpaid], today)
+    return figures.mean_days(days or 0, paid or 0), overdue
 
 
-def _key_figures(days: list[Any], pairs: list[Any], start: date, end: date, today: date) -> KeyFigures:
+def _key_figures(days: list[Any], payments: tuple[Optional[Decimal], int]) -> KeyFigures:
     sums = [sum(column) for column in zip(*(row[1:] for row in days))] or [0] * len(COUNTS + AMOUNTS)
     values = dict(zip(COUNTS + AMOUNTS, sums))
     result = KeyFigures(**{name: int(values[name]) for name in COUNTS if hasattr(KeyFigures, name)},
                         **{name: Decimal(values[name]).quantize(ZERO) for name in AMOUNTS})
     result.chequiers_not_distributed = result.chequiers_issued - result.chequiers_distributed
-    result.average_days_to_payment = figures.average_days(
-        [(decided, paid, n) for decided, paid, n in pairs if paid is not None and start <= paid <= end])
-    result.overdue = figures.overdue_count([pair for pair in pairs if start <= pair[0] <= end], today)
+    result.average_days_to_payment, result.overdue = payments
     return result
 
 
@@ -261,7 +283,7 @@ def _monthly(days: list[Any], start: date, end: date) -> list[MonthFigures]:
 
 def key_figures(session: Session, scope: Scope, start: date, end: date, today: date) -> KeyFigures:
     """``figures.key_figures`` of the scope's collectivités, from the daily figures."""
-    return _key_figures(_days(session, scope, start, end), _pairs(session, scope, start, end), start, end, today)
+    return _key_figures(_days(session, scope, start, end), _payments(session, scope, start, end, today))
 
 
 def monthly(session: Session, scope: Scope, start: date, end: date) -> list[MonthFigures]:
@@ -273,4 +295,4 @@ def period(session: Session, scope: Scope, start: date, end: date, today: date
            ) -> tuple[KeyFigures, list[MonthFigures]]:
     """``key_figures`` and ``monthly`` at once, reading the days once (the dashboard)."""
     days = _days(session, scope, start, end)
-    return _key_figures(days, _pairs(session, scope, start, end), start, end, today), _monthly(days, start, end)
+    return _key_figures(days, _payments(session, scope, start, end, today)), _monthly(days, start, end)

@@ -140,11 +140,12 @@ Pairs = Iterable[tuple[date, Optional[date], int]]
 def average_days(pairs: Pairs) -> Optional[Decimal]:
     """Mean calendar days from validation to payment of (validated on, paid on, requests), to 0.1 day."""
     pairs = [(validated, paid, n) for validated, paid, n in pairs if paid is not None]
-    count = sum(n for _, _, n in pairs)
-    if not count:
-        return None
-    days = sum((paid - validated).days * n for validated, paid, n in pairs)
-    return (Decimal(days) / count).quantize(Decimal("0.1"))
+    return mean_days(sum((paid - validated).days * n for validated, paid, n in pairs), sum(n for _, _, n in pairs))
+
+
+def mean_days(days: int, requests: int) -> Optional[Decimal]:
+    """``days`` waited in all by ``requests`` requests, per request, to 0.1 day (None without a request)."""
+    return (Decimal(days) / requests).quantize(Decimal("0.1")) if requests else None
 
 
 def overdue_count(pairs: Pairs, today: date) -> int:

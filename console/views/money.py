@@ -110,9 +110,10 @@ REQUEST_DETAILS = (joinedload(ReimbursementRequest.partner), joinedload(Reimburs
                    selectinload(ReimbursementRequest.lines).joinedload(ReimbursementLine.cheque))
 
 
-def filtered_requests(partner_id: int | None = None) -> Any:
-    """The requests of the list's filters: status, overdue (validated, unpaid, past due), partner."""
-    statement = (select(ReimbursementRequest).options(joinedload(ReimbursementRequest.partner))
+def filtered_requests(partner_id: int | None = None, *options: Any) -> Any:
+    """The requests of the list's filters: status, overdue (validated, unpaid, past due), partner; loaded with
+    ``options`` (the page's: their partner)."""
+    statement = (select(ReimbursementRequest).options(*(options or (joinedload(ReimbursementRequest.partner),)))
                  .order_by(ReimbursementRequest.submitted_on.desc(), ReimbursementRequest.id.desc()))
     status = request.args.get("status")
     if status in RequestStatus.__members__:

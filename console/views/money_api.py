@@ -8,15 +8,18 @@ from typing import Any
 from flask import Response, request
 from flask_appbuilder.api import BaseApi, expose as api_expose, protect, safe
 from marshmallow import Schema, ValidationError, fields
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from console.errors import N_, BadRequest, DomainError, NotFound
 from console.extensions import db
 from console.money import api as money_api
-from console.money.models import ReimbursementRequest
+from console.money.models import Cheque, FeeSchedule, ReimbursementLine, ReimbursementRequest
 from console.openapi import DocumentedResponses
+from console.tenants.scoping import tenant_clause
 from console.views.lists import depth_message, too_deep
 from console.views.money import (
-    PAGE_SIZE, REQUEST_DETAILS, entry_date, filtered_requests, page_of, requested_page, today, user_id,
+    PAGE_SIZE, entry_date, filtered_requests, page_of, requested_page, today, user_id,
 )
 
 
@@ -41,8 +44,38 @@ class AcceptanceSchema(Schema):
     late_justification = fields.String(load_default=None)
 
 
-def request_json(item: ReimbursementRequest) -> dict[str, Any]:
+#: What the API shows of a request besides its own columns: its fee schedule (joined; its collectivité is the
+#: request's, not loaded again). Its lines come from ``lines_json``.
+API_DETAILS = (joinedload(ReimbursementRequest.fee_schedule).lazyload(FeeSchedule.collectivite),
+               lazyload(ReimbursementRequest.collectivite))
+
+
+def lines_json(request_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The lines of these requests as the API shows them, by request: one statement for a whole page."""
+    lines: dict[int, list[dict[str, Any]]] = {pk: [] for pk in request_ids}
+    statement = (select(ReimbursementLine.request_id, Cheque.number, ReimbursementLine.face_value,
+                        ReimbursementLine.fees, ReimbursementLine.net, ReimbursementLine.rejection,
+                        ReimbursementLine.rejection_note)
+                 .join(Cheque, Cheque.id == ReimbursementLine.cheque_id)
+                 .where(ReimbursementLine.request_id.in_(request_ids), tenant_clause(ReimbursementLine),
+                        tenant_clause(Cheque))
+                 .order_by(ReimbursementLine.request_id, ReimbursementLine.id))
+    for request_id, number, face_value, fees, net, rejection, note in db.session.execute(statement):
+        lines[request_id].append({"cheque": number, "face_value": str(face_value), "fees": str(fees),
+                                  "net": str(net), "refused": rejection.value if rejection else None,
+                                  "refusal_note": note})
+    return lines
+
+
+def requests_json(items: list[ReimbursementRequest]) -> list[dict[str, Any]]:
+    lines = lines_json([item.id for item in items])
+    return [request_json(item, lines[item.id]) for item in items]
+
+
+def request_json(item: ReimbursementRequest, lines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A request as the API shows it; amounts are decimal strings (never floats)."""
+    if lines is None:
+        lines = lines_json([item.id])[item.id]
     return {
         "id": item.id, "reference": item.reference, "partner_id": item.partner_id, "status": item.status.value,
         "submitted_on": item.submitted_on.isoformat(), "submitted_at": item.submitted_at.isoformat() + "Z",
@@ -53,9 +86,7 @@ def request_json(item: ReimbursementRequest) -> dict[str, Any]:
         "overdue": item.is_overdue(today()),
         "paid_on": item.paid_on.isoformat() if item.paid_on else None,
         "transfer_reference": item.transfer_reference,
-        "lines": [{"cheque": line.cheque.number, "face_value": str(line.face_value), "fees": str(line.fees),
-                   "net": str(line.net), "refused": line.rejection.value if line.rejection else None,
-                   "refusal_note": line.rejection_note} for line in item.lines],
+        "lines": lines,
     }
 
 
@@ -188,8 +219,8 @@ class ReimbursementApi(DocumentedResponses, BaseApi):
         """
         if too_deep((requested_page() - 1) * PAGE_SIZE):
             return self.response_400(message=depth_message())
-        rows, page, pages = page_of(filtered_requests().options(*REQUEST_DETAILS))
-        return self.response(200, result=[request_json(r) for r in rows], page=page, pages=pages)
+        rows, page, pages = page_of(filtered_requests(None, *API_DETAILS))
+        return self.response(200, result=requests_json(rows), page=page, pages=pages)
 
     @api_expose("/<int:pk>", methods=["GET"])
     @protect()
@@ -207,7 +238,7 @@ class ReimbursementApi(DocumentedResponses, BaseApi):
               $ref: '#/components/responses/404'
         """
         try:
-            item = money_api.get(db.session, ReimbursementRequest, pk, options=REQUEST_DETAILS)
+            item = money_api.get(db.session, ReimbursementRequest, pk, options=API_DETAILS)
         except NotFound:
             return self.response_404()
         return self.response(200, result=request_json(item))

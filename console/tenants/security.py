@@ -210,6 +210,10 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
         db.session.commit()
 
     def __init__(self, **kwargs) -> None:
+        from console.views.choices import collectivite_filter  # the views import this module
+
+        # An operator's hundred collectivités: the filter searches as the user types.
+        self.search_form_extra_fields = {"collectivite": collectivite_filter()}
         super().__init__(**kwargs)
         # DESIGN « retention »: users are deactivated, never deleted — whoever acted stays named in the
         # history. Without the permission, FAB's delete route and bulk action answer « access denied ».

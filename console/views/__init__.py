@@ -5,7 +5,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 
 from console.i18n import TEMPLATE_FILTERS
 from console.views.audit import AuditView
-from console.views.choices import PaidRequestChoicesView, PartnerChoicesView
+from console.views.choices import CollectiviteChoicesView, PaidRequestChoicesView, PartnerChoicesView
 from console.views.collectivites import CollectiviteApi, CollectiviteView
 from console.views.complaints import ComplaintsView
 from console.views.dashboard import DashboardView
@@ -59,6 +59,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(TwoFactorView)
     appbuilder.add_view_no_menu(PartnerChoicesView)
     appbuilder.add_view_no_menu(PaidRequestChoicesView)
+    appbuilder.add_view_no_menu(CollectiviteChoicesView)
     appbuilder.add_view_no_menu(ProfileView)
     appbuilder.add_view_no_menu(AccessibilityView)
     appbuilder.add_api(CollectiviteApi)

@@ -1,10 +1,12 @@
-"""Search-as-you-type choices for drop-downs whose rows can number thousands (partners, paid requests).
+"""Search-as-you-type choices for drop-downs whose rows can number hundreds or thousands (partners, paid
+requests, the operator's collectivités).
 
 A form or filter never lists every partner: its ``<select data-choices-url>``
 (console/static/js/choices.js, Select2) asks these endpoints for the rows
 matching what the user types. They read through the ORM, so the tenancy hook
-restricts them to the user's collectivité; each search is an audited look-up
-(in the look-up log) like every partner look-up. Flask-AppBuilder's own AJAX pieces do
+restricts them to the user's collectivité; each partner or request search is
+an audited look-up (in the look-up log) like every partner look-up (a search of
+collectivités by name reads nothing of a collectivité's own, like its list). Flask-AppBuilder's own AJAX pieces do
 not fit: ``ModelRestApi``'s ``related`` endpoint needs a JWT (the console's
 APIs refuse the browser session), and ``Select2AJAXWidget`` renders an
 ``<input>`` for Select2 3, not the Select2 4 that FAB ships.
@@ -25,6 +27,7 @@ from console.extensions import db
 from console.money.models import ReimbursementRequest, RequestStatus
 from console.partners import lookup
 from console.partners.models import Partner, PartnerStatus
+from console.tenants.models import Collectivite
 from console.tenants.scoping import get_scoped
 
 MAX_CHOICES = 20
@@ -90,6 +93,24 @@ class PaidRequestChoicesView(BaseView):
         return jsonify(results=[{"id": row.id, "text": request_text(row)} for row in rows])
 
 
+class CollectiviteChoicesView(BaseView):
+    """Collectivités whose name holds ``q``, for the filters of the lists that name them (an operator's hundred
+    collectivités; a collectivité's user finds only its own)."""
+
+    route_base = "/choices/collectivites"
+    class_permission_name = "Partner"  # the partner list's filter; users' lists are the operator's
+    method_permission_name = {"search": "list"}
+    base_permissions = ["can_list"]
+
+    @expose("/")
+    @has_access
+    def search(self):
+        text = (request.args.get("q") or "").strip()[:100]
+        statement = (select(Collectivite).where(Collectivite.name.icontains(text, autoescape=True))
+                     .order_by(Collectivite.name, Collectivite.id).limit(MAX_CHOICES))
+        return jsonify(results=[{"id": row.id, "text": row.name} for row in db.session.scalars(statement)])
+
+
 def remote_select(name: str, endpoint: str, selected: Any = None, text: Callable[[Any], str] = partner_text,
                   required: bool = False, **params: Any) -> Markup:
     """A ``<select>`` filled as the user types, holding only the row already chosen (if any)."""
@@ -121,3 +142,12 @@ class RemoteSelectWidget:
         value = next((v for k, v in request.args.items() if k.startswith("_flt_") and k.endswith("_" + field.name)),
                      None)
         return remote_select(field.name, self.endpoint, chosen(self.model, value), self.text)
+
+
+def collectivite_filter() -> Any:
+    """A list's collectivité filter searching as the user types (an operator has a hundred collectivités)."""
+    from flask_babel import lazy_gettext
+    from wtforms import Field
+
+    return Field(lazy_gettext("Collectivité"),
+                 widget=RemoteSelectWidget("CollectiviteChoicesView.search", Collectivite, lambda row: row.name))

@@ -26,6 +26,7 @@ from console.partners.models import CguVersion, Partner, RejectionReason, Stored
 from console.partners.validators import mask_iban, validate_required
 from console.tenants.scoping import get_scoped
 from console.views import partners_bulk
+from console.views.choices import collectivite_filter
 from console.views.lists import ScaledInterface
 from console.views.queues import QueueList
 from console.views.base import (NO_DELETE, READ_ONLY, TenantModelRestApi, TenantModelView, attempt, form_rule,
@@ -109,6 +110,7 @@ class PartnerView(QueueList, TenantModelView):
     add_columns = FORM_COLUMNS
     edit_columns = ["name", "siret", "email", "phone", "address", "postcode", "city"]
     search_columns = SEARCH_COLUMNS
+    search_form_extra_fields = {"collectivite": collectivite_filter()}
     order_columns = ["identifier", "name"]  # each served by an index (migration 0012), the id last
     base_order = ("identifier", "asc")
     validators_columns = {name: [form_rule(rule)] for name, rule in RULES.items()}

@@ -1,6 +1,8 @@
 """Search-as-you-type choices: never a drop-down of every partner, scoped to the collectivité, audited."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from console.extensions import db
@@ -65,3 +67,33 @@ def test_choices_need_the_rights_of_the_form_they_serve(client, world):
     logout(client)
     login(client, world.a.users["correspondent"])
     assert client.get("/choices/paid-requests/?q=Centre").status_code == 200
+
+
+def unescaped(page: str) -> str:
+    """The page with FAB's search form fields readable: it sends their HTML as JSON (\\u003c for <)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match.group(1), 16)), page).replace('\\"', '"')
+
+
+def test_collectivite_choices_of_a_hold_a_only_and_the_operator_searches_by_name(client, world):
+    login(client, world.a.users["correspondent"])
+    for term in ("", "a", "Bêta", "%", "_"):
+        results = client.get("/choices/collectivites/", query_string={"q": term}).json["results"]
+        assert {row["id"] for row in results} <= {world.a.id}, term
+    assert [row["id"] for row in client.get("/choices/collectivites/?q=alpha").json["results"]] == [world.a.id]
+    logout(client)
+    login(client, world.operator)
+    assert [row["text"] for row in client.get("/choices/collectivites/?q=bêta").json["results"]] == \
+        ["Département de Bêta"]
+    assert client.get("/choices/collectivites/?q=%25").json["results"] == []  # a literal %, not a wildcard
+
+
+def test_the_collectivite_filters_hold_the_chosen_collectivite_only(client, filled):
+    world = filled.world
+    login(client, world.operator)
+    for url in ("/partnerview/list/", "/users/list/"):
+        page = unescaped(client.get(url).get_data(as_text=True))
+        assert 'data-choices-url="/choices/collectivites/"' in page, url
+        assert "Alpha</option>" not in page and "Bêta</option>" not in page, url
+    filtered = unescaped(client.get(f"/partnerview/list/?_flt_0_collectivite={world.b.id}").get_data(as_text=True))
+    assert f'<option value="{world.b.id}" selected>Département de Bêta</option>' in filtered
+    assert "PN-BET" in filtered and "PN-ALP" not in filtered

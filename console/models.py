@@ -13,7 +13,7 @@ from console.partners.models import (  # noqa: F401
     AffiliationTransition, BankAccount, CguVersion, Partner, PartnerChange, RibChangeRequest,
     StoredDocument,
 )
-from console.reports.aggregates import AggregateRefresh, DailyFigure, PaymentDelay  # noqa: F401
+from console.reports.aggregates import AggregateRefresh, DailyFigure, DailyTotal  # noqa: F401
 from console.queues.models import DailyDigest, DigestSetting  # noqa: F401
 from console.reports.models import Export, ReportSubscription  # noqa: F401
 from console.tenants.models import Collectivite, ConsoleUser  # noqa: F401

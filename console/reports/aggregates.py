@@ -1,11 +1,12 @@
-"""Per-collectivité daily figures: every dashboard reads hundreds or thousands of rows, never millions.
+"""Daily figures: every dashboard reads at most a row a day of its period, never millions of rows.
 
 The live tables hold millions of cheques; a dashboard computed from them
 costs a second or more for a large collectivité, and for the operator (every
 collectivité at once) no index helps. ``refresh`` recomputes one
 collectivité's daily rows from the live tables (the same queries as
-``figures``, grouped by day); the periodic job ``refresh_all`` runs it for
-every collectivité each ``REFRESH_EVERY`` seconds, and ``console demo
+``figures``, grouped by day), then every collectivité's totals
+(``DailyTotal``, the operator's rows); the periodic job ``refresh_all`` runs
+it for every collectivité each ``REFRESH_EVERY`` seconds, and ``console demo
 --scale`` after loading. Every dashboard says when its figures were last
 refreshed; the Excel workbooks still read the live tables.
 """
@@ -17,8 +18,7 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, and_, case, delete, exists, func,
-                        insert, or_, select)
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, case, delete, exists, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from console import jobs
@@ -37,7 +37,7 @@ REFRESH_EVERY = 900.0  # the dashboards say so: keep in step with their message
 TOTAL = Numeric(14, 2)
 COUNTS = ("chequiers_issued", "chequiers_distributed", "chequiers_started", "partners_approved",
           "cheques_accepted", "cheques_reimbursed", "complaints_received", "complaints_accepted",
-          "complaints_out_of_time")
+          "complaints_out_of_time", "paid_requests", "paid_days", "paid_late", "unpaid")
 AMOUNTS = ("gross", "fees", "net")
 
 
@@ -56,6 +56,13 @@ class DayFigures:
     complaints_received: Mapped[int] = mapped_column(Integer, default=0)
     complaints_accepted: Mapped[int] = mapped_column(Integer, default=0)
     complaints_out_of_time: Mapped[int] = mapped_column(Integer, default=0)
+    # Validated requests: those paid this day, and the days they waited from their validation (the mean
+    # delay of a period); those validated this day, paid late (``rules.is_payment_overdue``) or not yet paid
+    # (late or not depending on the day the dashboard is read).
+    paid_requests: Mapped[int] = mapped_column(Integer, default=0)
+    paid_days: Mapped[int] = mapped_column(Integer, default=0)
+    paid_late: Mapped[int] = mapped_column(Integer, default=0)
+    unpaid: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DailyFigure(DayFigures, Model):
@@ -75,40 +82,6 @@ class DailyTotal(DayFigures, Model):
     __tablename__ = "daily_total"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-
-
-class PaymentDelay(Model):
-    """How many validated requests of a collectivité were validated on one day and paid on another (or not yet),
-    with what the dashboard needs of them computed here: how many days they waited, and whether they were paid
-    late (``rules.is_payment_overdue``) — a dashboard then sums them in the database."""
-
-    __tablename__ = "daily_payment_delay"
-    __tenant_column__ = "collectivite_id"
-    __table_args__ = (Index("ix_daily_payment_delay_decided_on", "decided_on"),
-                      Index("ix_daily_payment_delay_paid_on", "paid_on"))
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    collectivite_id: Mapped[int] = mapped_column(ForeignKey("collectivite.id"), index=True)
-    decided_on: Mapped[date] = mapped_column(Date)
-    paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
-    requests: Mapped[int] = mapped_column(Integer)
-    days: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)  # paid: days from validation to payment
-    late: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)  # paid: after the due date
-
-
-class PaymentDelayTotal(Model):
-    """``PaymentDelay`` of every collectivité added up, per (validated on, paid on)."""
-
-    __tablename__ = "daily_payment_delay_total"
-    __table_args__ = (Index("ix_daily_payment_delay_total_decided_on", "decided_on"),
-                      Index("ix_daily_payment_delay_total_paid_on", "paid_on"))
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    decided_on: Mapped[date] = mapped_column(Date)
-    paid_on: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
-    requests: Mapped[int] = mapped_column(Integer)
-    days: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
-    late: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)
 
 
 class AggregateRefresh(Model):
@@ -151,29 +124,41 @@ def _daily_rows(session: Session, cid: int) -> dict[date, dict[str, Any]]:
                func.count(case((Complaint.in_time.is_(False), 1))))
         .where(Complaint.collectivite_id == cid).group_by(Complaint.received_on),
         "complaints_received", "complaints_accepted", "complaints_out_of_time")
+    validated = session.execute(
+        select(ReimbursementRequest.decided_on, ReimbursementRequest.paid_on, ReimbursementRequest.status, func.count())
+        .where(ReimbursementRequest.collectivite_id == cid, ReimbursementRequest.status.in_(figures.VALIDATED),
+               ReimbursementRequest.decided_on.is_not(None))
+        .group_by(ReimbursementRequest.decided_on, ReimbursementRequest.paid_on, ReimbursementRequest.status))
+    for decided_on, paid_on, status, n in validated:  # the same requests as figures._validation_pairs
+        payments(days, decided_on, paid_on, status is RequestStatus.paid, n)
     return days
 
 
+def payments(days: dict[date, dict[str, Any]], decided_on: date, paid_on: Optional[date], paid: bool, n: int) -> None:
+    """Count ``n`` requests validated on ``decided_on`` and paid on ``paid_on`` (None: not yet) in ``days``."""
+    def add(day: date, name: str, value: int) -> None:
+        days[day][name] = days[day].get(name, 0) + value
+
+    if paid_on is None:
+        add(decided_on, "unpaid", n)
+        return
+    if paid:  # the mean delay counts paid requests only (figures._average_days_to_payment)
+        add(paid_on, "paid_requests", n)
+        add(paid_on, "paid_days", (paid_on - decided_on).days * n)
+    if is_payment_overdue(decided_on, paid_on, paid_on):  # paid: the payment day decides, not today
+        add(decided_on, "paid_late", n)
+
+
 def refresh(session: Session, collectivite_id: int, now: Optional[datetime] = None, totals: bool = True) -> int:
-    """Recompute one collectivité's daily figures and payment delays, then (unless ``totals`` is false, for a
-    caller that refreshes several and adds up once) every collectivité's totals; flush; return the days stored."""
+    """Recompute one collectivité's daily figures, then (unless ``totals`` is false, for a caller that refreshes
+    several and adds up once) every collectivité's totals; flush; return the days stored."""
     days = _daily_rows(session, collectivite_id)
-    pairs = session.execute(
-        select(ReimbursementRequest.decided_on, ReimbursementRequest.paid_on, func.count())
-        .where(ReimbursementRequest.collectivite_id == collectivite_id,
-               ReimbursementRequest.status.in_(figures.VALIDATED), ReimbursementRequest.decided_on.is_not(None))
-        .group_by(ReimbursementRequest.decided_on, ReimbursementRequest.paid_on)).all()
-    for model in (DailyFigure, PaymentDelay, AggregateRefresh):
+    for model in (DailyFigure, AggregateRefresh):
         session.execute(delete(model).where(model.collectivite_id == collectivite_id))
     if days:
         session.execute(insert(DailyFigure), [
             {"collectivite_id": collectivite_id, "day": day, **{name: values.get(name, 0) for name in COUNTS + AMOUNTS}}
             for day, values in days.items()])
-    if pairs:
-        session.execute(insert(PaymentDelay), [
-            {"collectivite_id": collectivite_id, "decided_on": decided, "paid_on": paid, "requests": n,
-             **delay(decided, paid)}
-            for decided, paid, n in pairs])
     session.execute(insert(AggregateRefresh).values(collectivite_id=collectivite_id, refreshed_at=now or utcnow()))
     if totals:
         refresh_totals(session)
@@ -181,30 +166,16 @@ def refresh(session: Session, collectivite_id: int, now: Optional[datetime] = No
     return len(days)
 
 
-def delay(decided_on: date, paid_on: Optional[date]) -> dict[str, Any]:
-    """The days a request validated on ``decided_on`` waited for its payment, and whether it was paid late (an
-    unpaid one is late or not depending on the day the dashboard is read: left to the reader)."""
-    if paid_on is None:
-        return {"days": None, "late": None}
-    return {"days": (paid_on - decided_on).days, "late": is_payment_overdue(decided_on, paid_on, paid_on)}
-
-
 def refresh_totals(session: Session) -> None:
-    """Add up every collectivité's daily figures and payment delays (tens of thousands of rows, in the database).
+    """Add up every collectivité's daily figures (tens of thousands of rows, in the database).
 
     Run after the collectivités' rows: the all-collectivités dashboard then states the oldest collectivité
     refresh as its freshness, and the totals are never older than that."""
     session.execute(delete(DailyTotal))
-    session.execute(delete(PaymentDelayTotal))
     names = COUNTS + AMOUNTS
     session.execute(insert(DailyTotal).from_select(
         ["day", *names],
         select(DailyFigure.day, *(func.sum(getattr(DailyFigure, name)) for name in names)).group_by(DailyFigure.day)))
-    session.execute(insert(PaymentDelayTotal).from_select(
-        ["decided_on", "paid_on", "days", "late", "requests"],
-        select(PaymentDelay.decided_on, PaymentDelay.paid_on, PaymentDelay.days, PaymentDelay.late,
-               func.sum(PaymentDelay.requests))
-        .group_by(PaymentDelay.decided_on, PaymentDelay.paid_on, PaymentDelay.days, PaymentDelay.late)))
 
 
 @jobs.periodic(REFRESH_EVERY)
@@ -239,30 +210,16 @@ def _days(session: Session, scope: Scope, start: date, end: date) -> list[Any]:
                            .where(*where, source.day.between(start, end))).all()
 
 
-def _payments(session: Session, scope: Scope, start: date, end: date, today: date
-              ) -> tuple[Optional[Decimal], int]:
-    """(mean days from validation to payment of the requests paid in the period, requests validated in the
-    period paid late or unpaid past their due date), summed in the database: two short statements."""
-    source = PaymentDelayTotal if scope.everything else PaymentDelay
-    where = [] if scope.everything else [tenant_clause(PaymentDelay, scope)]
-    paid_in, decided_in = source.paid_on.between(start, end), source.decided_on.between(start, end)
-    days, paid, late = session.execute(
-        select(func.sum(case((paid_in, source.days * source.requests))), func.sum(case((paid_in, source.requests))),
-               func.sum(case((and_(decided_in, source.late.is_(True)), source.requests))))
-        .where(*where, or_(paid_in, decided_in))).one()
-    unpaid = session.execute(select(source.decided_on, func.sum(source.requests))
-                             .where(*where, decided_in, source.paid_on.is_(None)).group_by(source.decided_on)).all()
-    overdue = int(late or 0) + figures.overdue_count([(decided, None, n) for decided, n in unpaid], today)
-    return figures.mean_days(days or 0, paid or 0), overdue
-
-
-def _key_figures(days: list[Any], payments: tuple[Optional[Decimal], int]) -> KeyFigures:
+def _key_figures(days: list[Any], today: date) -> KeyFigures:
     sums = [sum(column) for column in zip(*(row[1:] for row in days))] or [0] * len(COUNTS + AMOUNTS)
     values = dict(zip(COUNTS + AMOUNTS, sums))
     result = KeyFigures(**{name: int(values[name]) for name in COUNTS if hasattr(KeyFigures, name)},
                         **{name: Decimal(values[name]).quantize(ZERO) for name in AMOUNTS})
     result.chequiers_not_distributed = result.chequiers_issued - result.chequiers_distributed
-    result.average_days_to_payment, result.overdue = payments
+    result.average_days_to_payment = figures.mean_days(values["paid_days"], values["paid_requests"])
+    unpaid = 1 + COUNTS.index("unpaid")  # validated on the row's day, unpaid: late depending on today
+    result.overdue = int(values["paid_late"]) + figures.overdue_count(
+        [(row[0], None, row[unpaid]) for row in days if row[unpaid]], today)
     return result
 
 
@@ -283,7 +240,7 @@ def _monthly(days: list[Any], start: date, end: date) -> list[MonthFigures]:
 
 def key_figures(session: Session, scope: Scope, start: date, end: date, today: date) -> KeyFigures:
     """``figures.key_figures`` of the scope's collectivités, from the daily figures."""
-    return _key_figures(_days(session, scope, start, end), _payments(session, scope, start, end, today))
+    return _key_figures(_days(session, scope, start, end), today)
 
 
 def monthly(session: Session, scope: Scope, start: date, end: date) -> list[MonthFigures]:
@@ -295,4 +252,4 @@ def period(session: Session, scope: Scope, start: date, end: date, today: date
            ) -> tuple[KeyFigures, list[MonthFigures]]:
     """``key_figures`` and ``monthly`` at once, reading the days once (the dashboard)."""
     days = _days(session, scope, start, end)
-    return _key_figures(days, _payments(session, scope, start, end, today)), _monthly(days, start, end)
+    return _key_figures(days, today), _monthly(days, start, end)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -84,3 +86,19 @@ def test_a_collectivite_never_refreshed_says_its_figures_are_being_computed(clie
         session.commit()
     login(client, filled.world.a.users["correspondent"])
     assert "being computed" in client.get("/dashboard/?_l_=en").get_data(as_text=True)
+
+
+def test_payment_figures_at_the_edges_of_the_15_day_delay():
+    """Paid on the due date: on time; the day after: late. Unpaid: late from the day after the due date, as
+    of the day the dashboard is read (leap day included)."""
+    validated = date(2028, 2, 20)  # due 06/03/2028: 15 days, 29/02 counted
+    days: dict = defaultdict(dict)
+    aggregates.payments(days, validated, date(2028, 3, 6), True, 1)   # on the due date
+    aggregates.payments(days, validated, date(2028, 3, 7), True, 2)   # a day late
+    aggregates.payments(days, validated, None, False, 4)              # not paid yet
+    rows = [(day, *(values.get(name, 0) for name in aggregates.COUNTS + aggregates.AMOUNTS))
+            for day, values in sorted(days.items())]
+    on_due_date = aggregates._key_figures(rows, date(2028, 3, 6))
+    assert on_due_date.overdue == 2  # the two paid late; the unpaid ones are not late yet
+    assert on_due_date.average_days_to_payment == Decimal("15.7")  # (15 + 2 × 16) / 3
+    assert aggregates._key_figures(rows, date(2028, 3, 7)).overdue == 6

@@ -112,13 +112,15 @@ class CollectiviteChoicesView(BaseView):
 
 
 def remote_select(name: str, endpoint: str, selected: Any = None, text: Callable[[Any], str] = partner_text,
-                  required: bool = False, **params: Any) -> Markup:
-    """A ``<select>`` filled as the user types, holding only the row already chosen (if any)."""
+                  required: bool = False, placeholder: str = "", **params: Any) -> Markup:
+    """A ``<select>`` filled as the user types, holding only the row already chosen (if any); ``placeholder``
+    reads while nothing is chosen."""
     option = (f'<option value="{selected.id}" selected>{escape(text(selected))}</option>' if selected is not None
               else '<option value=""></option>')
+    shown = f' data-placeholder="{escape(placeholder)}"' if placeholder else ""
     return Markup(f'<select name="{escape(name)}" class="form-control choices-select"'
-                  f' data-choices-url="{escape(url_for(endpoint, **params))}"{" required" if required else ""}>'
-                  f'{option}</select>')
+                  f' data-choices-url="{escape(url_for(endpoint, **params))}"{" required" if required else ""}'
+                  f'{shown}>{option}</select>')
 
 
 def chosen(model: type, pk: Any, *options: Any) -> Any:
@@ -144,10 +146,20 @@ class RemoteSelectWidget:
         return remote_select(field.name, self.endpoint, chosen(self.model, value), self.text)
 
 
+def collectivite_text(row: Collectivite) -> str:
+    return row.name
+
+
+def collectivite_picker(picked: Any, placeholder: str) -> Markup:
+    """An operator's choice of one collectivité (``collectivite``) among a hundred, by name; empty: all."""
+    return remote_select("collectivite", "CollectiviteChoicesView.search", chosen(Collectivite, picked),
+                         collectivite_text, placeholder=placeholder)
+
+
 def collectivite_filter() -> Any:
     """A list's collectivité filter searching as the user types (an operator has a hundred collectivités)."""
     from flask_babel import lazy_gettext
     from wtforms import Field
 
     return Field(lazy_gettext("Collectivité"),
-                 widget=RemoteSelectWidget("CollectiviteChoicesView.search", Collectivite, lambda row: row.name))
+                 widget=RemoteSelectWidget("CollectiviteChoicesView.search", Collectivite, collectivite_text))

@@ -6,7 +6,6 @@ from typing import Any, Optional
 from flask import g, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_date, format_decimal, gettext
-from sqlalchemy import select
 
 from console.errors import DomainError
 from console.extensions import db
@@ -17,7 +16,8 @@ from console.reports import aggregates, figures
 from console.reports.access import sees_money
 from console.reports.summary import key_figure_labels
 from console.tenants.context import Scope, current_scope, only
-from console.tenants.models import Collectivite, utcnow
+from console.tenants.models import utcnow
+from console.views.choices import collectivite_picker
 from console.views.reports import query_day
 
 CHART_HEIGHT = 120
@@ -91,11 +91,10 @@ class DashboardView(BaseView):
                 bar_chart(gettext("Cheques reimbursed per month"), labels, [m.cheques_reimbursed for m in months]),
                 bar_chart(gettext("Net amount reimbursed per month"), labels, [m.net for m in months], "EUR"),
             ]
-        collectivites = []
-        if current_scope().everything:
-            collectivites = db.session.execute(select(Collectivite).order_by(Collectivite.name)).scalars().all()
+        # Operators narrow the dashboard to one collectivité by name (a hundred: no drop-down of them all).
+        picker = collectivite_picker(picked, gettext("All collectivités")) if current_scope().everything else None
         return self.render_template(
             "reports/dashboard.html", lines=lines, charts=charts, start=start, end=end, error=error,
-            collectivites=collectivites, picked=picked,
+            collectivite_picker=picker,
             refreshed_at=aggregates.refreshed_at(db.session, scope), everything=scope.everything,
         )

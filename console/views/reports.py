@@ -20,7 +20,8 @@ from console.reports.access import allowed_kinds
 from console.reports.jobs import progress_key, start
 from console.reports.models import Export, ExportKind, ExportStatus, ReportSubscription
 from console.tenants.context import current_scope
-from console.tenants.models import Collectivite, utcnow
+from console.tenants.models import utcnow
+from console.views.choices import collectivite_picker
 
 KIND_ORDER = [ExportKind.summary, ExportKind.reimbursements, ExportKind.cheques, ExportKind.complaints,
               ExportKind.partners, ExportKind.audit]
@@ -102,14 +103,13 @@ class ExportView(BaseView):
             reports_api.visible_exports(user).order_by(Export.created_at.desc(), Export.id.desc()).limit(LIST_LIMIT)
         ).scalars().all()
         kinds = [kind for kind in KIND_ORDER if kind in allowed_kinds(user.role_names)]
-        collectivites = []
-        if user.collectivite_id is None:  # operators pick one collectivité, or all
-            collectivites = db.session.execute(select(Collectivite).order_by(Collectivite.name)).scalars().all()
+        # Operators pick one collectivité by name (a hundred: no drop-down of them all), or all.
+        picker = collectivite_picker(None, gettext("All collectivités")) if user.collectivite_id is None else None
         today = paris_day(utcnow())  # the server's day in Paris, not the machine's
         return self.render_template(
             "reports/exports.html", exports=[(export, export_state(export)) for export in exports],
             kinds=[(kind.value, format_label(kind)) for kind in kinds],
-            collectivites=collectivites, default_start=today.replace(month=1, day=1), default_end=today,
+            collectivite_picker=picker, default_start=today.replace(month=1, day=1), default_end=today,
         )
 
     @expose("/new", methods=["POST"])

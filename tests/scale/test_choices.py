@@ -90,10 +90,12 @@ def test_collectivite_choices_of_a_hold_a_only_and_the_operator_searches_by_name
 def test_the_collectivite_filters_hold_the_chosen_collectivite_only(client, filled):
     world = filled.world
     login(client, world.operator)
-    for url in ("/partnerview/list/", "/users/list/"):
+    for url in ("/partnerview/list/", "/users/list/", "/dashboard/", "/exports/"):
         page = unescaped(client.get(url).get_data(as_text=True))
         assert 'data-choices-url="/choices/collectivites/"' in page, url
         assert "Alpha</option>" not in page and "Bêta</option>" not in page, url
     filtered = unescaped(client.get(f"/partnerview/list/?_flt_0_collectivite={world.b.id}").get_data(as_text=True))
     assert f'<option value="{world.b.id}" selected>Département de Bêta</option>' in filtered
     assert "PN-BET" in filtered and "PN-ALP" not in filtered
+    narrowed = client.get(f"/dashboard/?collectivite={world.b.id}").get_data(as_text=True)
+    assert f'<option value="{world.b.id}" selected>Département de Bêta</option>' in narrowed

@@ -23,8 +23,9 @@ from tests.scale.conftest import counting
 USER = 1
 LIST = USER + 2
 LIST_WITH_COLLECTION = LIST + 1
-# A relation filter offered as a drop-down (the partner list's collectivité) adds its count and its choices.
-LIST_WITH_FILTER = LIST + 2
+# A relation filter searches as one types; applied, FAB reads the row it names for the count and for the page,
+# and the field reads it to show it: three statements.
+LIST_WITH_FILTER = LIST + 3
 DETAIL = LIST + 4  # the partner's page: its requests, bank accounts, documents and history
 # An audited look-up is a write: the look-up log row, the audit event appended to its chain (3 statements,
 # 5 for a chain's first event) and the user read again after the commit.
@@ -33,8 +34,10 @@ ROWS = 50
 
 #: (page, most statements allowed); {x} are ids of collectivité A's rows.
 PAGES = [
-    (f"/partnerview/list/?psize_PartnerView={ROWS}", LIST_WITH_FILTER),
+    (f"/partnerview/list/?psize_PartnerView={ROWS}", LIST),
+    (f"/partnerview/list/?psize_PartnerView={ROWS}&_flt_0_collectivite={{collectivite}}", LIST_WITH_FILTER),
     (f"/chequeview/list/?psize_ChequeView={ROWS}", LIST),  # its partner filter searches as one types
+    (f"/chequeview/list/?psize_ChequeView={ROWS}&_flt_0_partner={{partner}}", LIST_WITH_FILTER),
     (f"/chequierview/list/?psize_ChequierView={ROWS}", LIST),
     ("/feescheduleview/list/", LIST + 1),  # which versions are in use (no edit button on them): one query
     ("/cguversionview/list/", LIST),
@@ -45,7 +48,9 @@ PAGES = [
     ("/reimbursements/batches/", LIST),
     ("/complaints/", LIST),
     ("/complaints/?status=received", LIST),
-    ("/exports/", LIST + 1),  # the collectivités an operator may export
+    ("/exports/", LIST),  # the operator's collectivité is searched as one types
+    ("/dashboard/", LIST),  # the user, the period's daily figures, their freshness
+    ("/dashboard/?collectivite={collectivite}", LIST + 1),  # an operator's chosen collectivité, named
     ("/lookup/?q=structure", AUDITED_LOOKUP),
     ("/partnerview/show/{partner}", DETAIL),
     ("/chequeview/show/{cheque}", DETAIL),
@@ -80,6 +85,7 @@ def ids_of_a(filled) -> dict[str, int]:
                                                              Cheque.status == ChequeStatus.reimbursed)),
             "chequier": session.scalar(select(Chequier.id).where(Chequier.collectivite_id == a)),
             "complaint": session.scalar(select(Complaint.id).where(Complaint.collectivite_id == a)),
+            "collectivite": a,
         }
 
 

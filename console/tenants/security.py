@@ -211,7 +211,9 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
 
     def __init__(self, **kwargs) -> None:
         from console.views.choices import collectivite_filter  # the views import this module
+        from console.views.search_form import KeptSearchWidget
 
+        self.search_widget = KeptSearchWidget
         # An operator's hundred collectivités: the filter searches as the user types.
         self.search_form_extra_fields = {"collectivite": collectivite_filter()}
         super().__init__(**kwargs)

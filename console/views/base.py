@@ -20,6 +20,7 @@ from console.openapi import DocumentedResponses
 from console.tenants.models import Collectivite, ConsoleUser, TenantOwned
 from console.tenants.scoping import TenantFilter, get_scoped
 from console.views.lists import BoundedList, ScaledInterface, depth_message, too_deep
+from console.views.search_form import KeptSearchWidget
 
 TENANT_FILTERS = [["id", TenantFilter, None]]
 #: The blank choice of a form's collectivité: the user's own (operators, who have none, must pick one).
@@ -73,6 +74,7 @@ class TenantModelView(BoundedList, FormattedColumns, ModelView):
 
     base_filters = TENANT_FILTERS
     base_permissions = NO_DELETE
+    search_widget = KeptSearchWidget
 
     def __init__(self, **kwargs: Any) -> None:
         model = self.datamodel.obj

@@ -13,12 +13,24 @@ from console.complaints.models import Complaint, ComplaintChannel, ComplaintEven
 from console.errors import DomainError
 from console.extensions import db
 from console.money.models import ReimbursementRequest
+from console.partners.models import Partner
 from console.views import queues
 from console.views.base import flash_error
 from console.views.choices import chosen, remote_select, request_text
 from console.views.base import attempt
 from console.views.money import act, found, page_of, render, today, user_id
 from console.views.reports import parse_day
+
+
+#: What the list shows of a complaint's request and partner (reference, payment day for the days left, name), loaded
+#: with the page; their other columns, and their collectivité (the complaint's), are not read for 50 rows.
+LIST_DETAILS = (
+    joinedload(Complaint.request).load_only(ReimbursementRequest.id, ReimbursementRequest.partner_id,
+                                            ReimbursementRequest.paid_on)
+    .lazyload(ReimbursementRequest.collectivite),
+    joinedload(Complaint.request).joinedload(ReimbursementRequest.partner).load_only(Partner.id, Partner.name)
+    .lazyload(Partner.collectivite),
+)
 
 
 class ComplaintsView(BaseView):
@@ -37,8 +49,7 @@ class ComplaintsView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        statement = (select(Complaint).options(joinedload(Complaint.request).joinedload(ReimbursementRequest.partner))
-                     .order_by(Complaint.received_on.desc(), Complaint.id.desc()))
+        statement = select(Complaint).options(*LIST_DETAILS).order_by(Complaint.received_on.desc(), Complaint.id.desc())
         status = request.args.get("status")
         if status in ComplaintStatus.__members__:
             statement = statement.where(Complaint.status == ComplaintStatus[status])

@@ -17,7 +17,7 @@ from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from console.errors import N_, DomainError, NotFound
 from console.extensions import db
@@ -110,10 +110,16 @@ REQUEST_DETAILS = (joinedload(ReimbursementRequest.partner), joinedload(Reimburs
                    selectinload(ReimbursementRequest.lines).joinedload(ReimbursementLine.cheque))
 
 
+#: What a list of requests shows besides their own columns: their partner's name (the collectivité of both,
+#: the request's own, is not read for every row).
+LIST_DETAILS = (joinedload(ReimbursementRequest.partner).load_only(Partner.id, Partner.name)
+                .lazyload(Partner.collectivite), lazyload(ReimbursementRequest.collectivite))
+
+
 def filtered_requests(partner_id: int | None = None, *options: Any) -> Any:
     """The requests of the list's filters: status, overdue (validated, unpaid, past due), partner; loaded with
-    ``options`` (the page's: their partner)."""
-    statement = (select(ReimbursementRequest).options(*(options or (joinedload(ReimbursementRequest.partner),)))
+    ``options`` (by default the lists': ``LIST_DETAILS``)."""
+    statement = (select(ReimbursementRequest).options(*(options or LIST_DETAILS))
                  .order_by(ReimbursementRequest.submitted_on.desc(), ReimbursementRequest.id.desc()))
     status = request.args.get("status")
     if status in RequestStatus.__members__:

@@ -19,6 +19,7 @@ from console.extensions import db
 from console.forms import FrenchDecimalField
 from console.money import api as money_api
 from console.money.models import Cheque, Chequier, FeeSchedule, Prescripteur
+from console.partners.models import Partner
 from console.views.base import READ_ONLY, TenantModelView, attempt, flash_error
 from console.views.choices import RemoteSelectWidget
 from console.views.lists import ScaledInterface
@@ -109,7 +110,9 @@ class PrescripteurView(TenantModelView):
 class ChequeView(TenantModelView):
     """Every cheque of the collectivité, its state and the partner that accepted it (read only)."""
 
-    datamodel = ScaledInterface(Cheque, eager=[joinedload(Cheque.partner)])
+    # The partner's name and identifier with the page; its collectivité is the cheque's, already joined.
+    datamodel = ScaledInterface(Cheque, eager=[joinedload(Cheque.partner).load_only(
+        Partner.id, Partner.name, Partner.identifier).lazyload(Partner.collectivite)])
     class_permission_name = "Cheque"
     base_permissions = READ_ONLY
     list_title = _l("Cheques")

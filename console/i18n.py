@@ -37,6 +37,12 @@ def format_label(member: Enum | None) -> str:
     """The translated label of an enum member (a status, a channel, a reason)."""
     if member is None:
         return ""
+    return _label_text(member, str(get_locale() or "fr"))
+
+
+@lru_cache(maxsize=1024)
+def _label_text(member: Enum, locale: str) -> str:
+    """Kept per (member, locale): a list shows a status and a channel on each of its rows."""
     return gettext(label(member))
 
 

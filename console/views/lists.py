@@ -36,8 +36,13 @@ def capped(count: int) -> int:
 
 
 def capped_count(session: Any, statement: Any) -> int:
-    """How many rows ``statement`` returns, counting no further than the cap."""
-    limited = statement.order_by(None).limit(MAX_ROWS + 1).subquery()
+    """How many rows ``statement`` returns, counting no further than the cap.
+
+    Only the first entity's id is selected: the database can count from an index instead of reading every
+    column of up to 10,001 rows (the tenancy hook scopes the id's entity as it would the whole row)."""
+    entity = statement.column_descriptions[0]["entity"]
+    keys = statement.with_only_columns(entity.id, maintain_column_froms=True)
+    limited = keys.order_by(None).limit(MAX_ROWS + 1).subquery()
     return capped(session.scalar(select(func.count()).select_from(limited)))
 
 
@@ -83,7 +88,8 @@ class ScaledInterface(UniqueAwareInterface):
 
     def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
         inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
-        return capped(inner.order_by(None).limit(MAX_ROWS + 1).count())
+        # The id only: counted from an index rather than every column of up to 10,001 rows (see capped_count).
+        return capped(inner.with_entities(self.obj.id).order_by(None).limit(MAX_ROWS + 1).count())
 
 
 class BoundedList:

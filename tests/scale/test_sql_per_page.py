@@ -134,3 +134,22 @@ def test_counts_are_capped_and_deep_pages_refused_with_a_message(client, filled,
     headers = api_token(client, filled.world.operator)
     assert client.get("/api/v1/reimbursement/?page=3", headers=headers).status_code == 400
     assert client.get("/api/v1/reimbursement/?page=2", headers=headers).status_code == 200
+
+
+def test_capped_counts_count_the_collectivite_s_rows_only(filled):
+    """Counts select ids only (an index can serve them): still scoped by the tenancy hook."""
+    from console.complaints.models import Complaint as C
+    from console.tenants.context import only
+    from console.views import lists
+
+    with scoped(EVERYTHING):
+        own = {model: db.session.scalar(select(db.func.count(model.id)).where(model.collectivite_id == filled.a.id))
+               for model in (C, ReimbursementRequest, Partner, Cheque)}
+        everyone = db.session.scalar(select(db.func.count(C.id)))
+    assert everyone > own[C] > 0
+    with scoped(only(filled.a.id)):
+        for model in (C, ReimbursementRequest):
+            assert lists.capped_count(db.session, select(model).order_by(model.id)) == own[model], model
+        for model in (Partner, Cheque):
+            interface = lists.ScaledInterface(model, db.session)
+            assert interface.query_count(db.session.query(model)) == min(own[model], lists.MAX_ROWS), model

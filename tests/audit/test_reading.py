@@ -2,7 +2,7 @@
 export); partner, request and complaint pages link to their events; the daily signed checkpoint."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -12,7 +12,9 @@ from console.audit.canonical import event_hash
 from console.audit.models import AuditCheckpoint, AuditEvent
 from console.extensions import db
 from console.mail import OutboxMessage
+from console.money.dates import paris_day
 from console.tenants.context import EVERYTHING, scoped
+from console.tenants.models import utcnow
 from tests.audit.helpers import tamper, verify_output
 from tests.conftest import login, logout, make_partner
 from tests.reports.conftest import export_and_open, table
@@ -62,7 +64,7 @@ def test_a_correspondent_reads_only_their_collectivite_and_operators_everything(
 def test_the_audit_export_holds_the_collectivite_events_and_is_itself_audited(client, world):
     _events_of_both(world)
     login(client, world.a.users["correspondent"])
-    today = date.today().isoformat()
+    today = paris_day(utcnow()).isoformat()  # the events' Paris day (from 23:00 UTC, not the machine's)
     workbook = export_and_open(client, "audit", period_start=today, period_end=today)
     headers, rows = table(workbook, "Journal d’audit")
     details = " ".join(str(row[headers[6]]) for row in rows)

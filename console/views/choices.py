@@ -18,9 +18,11 @@ from typing import Any, Callable
 
 from flask import g, jsonify, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import Field
 
 from console.errors import DomainError
 from console.extensions import db
@@ -158,8 +160,5 @@ def collectivite_picker(picked: Any, placeholder: str) -> Markup:
 
 def collectivite_filter() -> Any:
     """A list's collectivité filter searching as the user types (an operator has a hundred collectivités)."""
-    from flask_babel import lazy_gettext
-    from wtforms import Field
-
     return Field(lazy_gettext("Collectivité"),
                  widget=RemoteSelectWidget("CollectiviteChoicesView.search", Collectivite, collectivite_text))

@@ -11,15 +11,14 @@ permissions can change while the process runs) gets the menu rendered afresh.
 """
 from __future__ import annotations
 
-import threading
-
 from flask import current_app, g, render_template
 from flask_babel import get_locale
 from markupsafe import Markup
 
-MAX_ENTRIES = 256  # role sets × languages: a handful in practice; the cap only bounds a misuse
+from console.views.kept import kept
 
-_lock = threading.Lock()
+TABLE = "console_menus"
+MAX_ENTRIES = 256  # role sets × languages: a handful in practice; the cap only bounds a misuse
 
 
 def _key() -> tuple | None:
@@ -36,14 +35,5 @@ def _key() -> tuple | None:
 
 def navigation_menu() -> Markup:
     """The menu's items (``appbuilder/navbar_menu.html``) for the request's user."""
-    key = _key()
-    cache = current_app.extensions.setdefault("console_menus", {})
-    menu = cache.get(key) if key is not None else None
-    if menu is None:
-        menu = Markup(render_template("appbuilder/navbar_menu.html", menu=current_app.appbuilder.menu))
-        if key is not None:
-            with _lock:
-                if len(cache) >= MAX_ENTRIES:
-                    cache.clear()
-                cache[key] = menu
-    return menu
+    return kept(TABLE, _key(), lambda: Markup(render_template("appbuilder/navbar_menu.html",
+                                                              menu=current_app.appbuilder.menu)), MAX_ENTRIES)

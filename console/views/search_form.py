@@ -8,7 +8,6 @@ request, as are the active filters and the script's nonce (the template's).
 """
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from flask_appbuilder._compat import as_unicode
@@ -17,18 +16,13 @@ from flask_babel import get_locale
 from wtforms import BooleanField, DateField, DateTimeField, DecimalField, FloatField, IntegerField, StringField
 
 from console.display import LabelledEnumField
+from console.views.kept import kept
 
 #: The fields whose HTML depends on the language only (never a relation's choices nor a chosen row).
 KEPT_FIELDS = (StringField, IntegerField, DecimalField, FloatField, BooleanField, DateField, DateTimeField,
                LabelledEnumField)
+TABLE = "console_search_fields"
 MAX_ENTRIES = 2_000  # lists × columns × languages: a few hundred; the cap only bounds a misuse
-
-_kept: dict[tuple[str, str, str], tuple[str, str, list[str]]] = {}
-_lock = threading.Lock()
-
-
-def kept(field: Any) -> bool:
-    return isinstance(field, KEPT_FIELDS)
 
 
 class KeptSearchWidget(SearchWidget):
@@ -41,17 +35,10 @@ class KeptSearchWidget(SearchWidget):
         labels, fields, names = {}, {}, {}
         for column in self.template_args["include_cols"]:
             field = form[column]
-            key = (route_base, column, language)
-            entry = _kept.get(key) if kept(field) else None
-            if entry is None:
-                entry = (as_unicode(field.label.text), field(),
-                         [as_unicode(flt.name) for flt in search_filters[column]])
-                if kept(field):
-                    with _lock:
-                        if len(_kept) >= MAX_ENTRIES:
-                            _kept.clear()
-                        _kept[key] = entry
-            labels[column], fields[column], names[column] = entry
+            key = (route_base, column, language) if isinstance(field, KEPT_FIELDS) else None
+            labels[column], fields[column], names[column] = kept(TABLE, key, lambda: (
+                as_unicode(field.label.text), field(), [as_unicode(flt.name) for flt in search_filters[column]]),
+                MAX_ENTRIES)
         kwargs.update(label_columns=labels, form_fields=fields, search_filters=names,
                       active_filters=self.filters.get_filters_values_tojson())
         return RenderTemplateWidget.__call__(self, **kwargs)

@@ -52,6 +52,7 @@ PAGES = [
     ("/dashboard/", LIST),  # the user, the period's daily figures, their freshness
     ("/dashboard/?collectivite={collectivite}", LIST + 1),  # an operator's chosen collectivité, named
     ("/lookup/?q=structure", AUDITED_LOOKUP),
+    ("/choices/collectivites/?q=a", USER + 1),  # at most 20 names
     ("/partnerview/show/{partner}", DETAIL),
     ("/chequeview/show/{cheque}", DETAIL),
     ("/chequierview/show/{chequier}", DETAIL),

@@ -7,8 +7,8 @@
 1. A scratch database on the server of --database (default CONSOLE_TEST_POSTGRES_URL): ``console init``
    then ``console demo --scale`` (the 4 demo collectivités, then the scale's collectivités of uneven sizes).
 2. SQL per request: each page once in this process (Flask test client), statements counted on the engine.
-3. The console (``console:create_app()``) and ``bench/stock_app.py`` served by gunicorn, --workers sync
-   workers each, on loopback ports.
+3. The console (``console.serve:worker_app()``, as `console serve` builds it) and ``bench/stock_app.py``
+   (Flask-AppBuilder as it ships) served by gunicorn, --workers sync workers each, on loopback ports.
 4. For each page, --users signed-in HTTP clients, half the correspondent of the largest collectivité and
    half the operator, interleaved, request it for --seconds; then the stock list alone, same clients.
 --keep leaves the loaded database in place (its URL is printed) and --loaded URL measures it again without
@@ -48,7 +48,7 @@ PAGES = [  # (name, path, kind)
     ("API reimbursement list (JWT)", "/api/v1/reimbursement/", "api"),
 ]
 STOCK = ("stock FAB partner list", "/partnerstockview/list/", "page")
-CONSOLE_APP = "console:create_app({'RATELIMIT_ENABLED': False})"
+CONSOLE_APP = "console.serve:worker_app({'RATELIMIT_ENABLED': False})"  # as `console serve` builds it
 
 
 def console(*args: str, env: dict[str, str]) -> str:

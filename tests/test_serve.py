@@ -47,3 +47,18 @@ def test_console_commands_serve_the_french_login_page(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_worker_sets_its_application_aside_from_the_cyclic_collector(tmp_path):
+    """`console serve`'s workers freeze what the factory built: the collector's full passes skip it."""
+    import gc
+
+    from console.serve import worker_app
+
+    gc.unfreeze()
+    try:
+        app = worker_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'console.db'}"})
+        assert app.name == "console"
+        assert gc.get_freeze_count() > 10_000  # the application's objects, not a handful
+    finally:
+        gc.unfreeze()  # this test process goes on building other applications

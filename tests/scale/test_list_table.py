@@ -1,0 +1,21 @@
+"""The list table's rows: every cell through its column's formatter, escaped unless the formatter says safe."""
+from markupsafe import Markup
+
+from console.views.lists import table_rows
+
+
+def test_each_cell_goes_through_its_columns_formatter_and_rows_keep_their_keys():
+    values = [{"name": "Café <b>", "amount": 5}, {"name": "Épicerie", "amount": 0}]
+    rows = list(table_rows(values, [7, 3], ["name", "amount"], {"amount": lambda value: Markup(f"<i>{value}</i>")}))
+
+    assert rows == [(7, ["Café <b>", Markup("<i>5</i>")]), (3, ["Épicerie", Markup("<i>0</i>")])]
+
+
+def test_the_table_escapes_plain_cells_and_keeps_a_formatters_html(app):
+    template = app.jinja_env.from_string(
+        "{% for pk, cells in rows | table_rows(pks, columns, formatters) %}{{ pk }}:"
+        "{% for cell in cells %}[{{ cell }}]{% endfor %}{% endfor %}")
+    html = template.render(rows=[{"name": "<script>", "status": "ok"}], pks=[1], columns=["name", "status"],
+                           formatters={"status": lambda value: Markup(f"<b>{value}</b>")})
+
+    assert html == "1:[&lt;script&gt;][<b>ok</b>]"

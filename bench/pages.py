@@ -3,6 +3,7 @@
     scripts/with-services .venv/bin/python bench/pages.py [--scale national|regional|small]
                                                           [--seconds 15] [--users 8] [--workers 2]
                                                           [--keep | --loaded URL] [--pages NAME,...]
+                                                          [--stock-frozen]
 
 1. A scratch database on the server of --database (default CONSOLE_TEST_POSTGRES_URL): ``console init``
    then ``console demo --scale`` (the 4 demo collectivités, then the scale's collectivités of uneven sizes).
@@ -11,6 +12,8 @@
    (Flask-AppBuilder as it ships) served by gunicorn, --workers sync workers each, on loopback ports.
 4. For each page, --users signed-in HTTP clients, half the correspondent of the largest collectivité and
    half the operator, interleaved, request it for --seconds; then the stock list alone, same clients.
+--stock-frozen sets the stock application's lasting objects aside from Python's cyclic collector, as the
+console's workers do (console/serve.py): Flask-AppBuilder with that one change of deployment.
 --keep leaves the loaded database in place (its URL is printed) and --loaded URL measures it again without
 loading anything: for comparing changes to the code on the same data.
 Prints, per page and role, req/s and p50/p95/p99 in ms, with the SQL statements per request.
@@ -192,6 +195,8 @@ def main() -> None:
     parser.add_argument("--loaded", metavar="URL",
                         help="a database this script loaded before (--keep): measure it, load nothing")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and print its URL")
+    parser.add_argument("--stock-frozen", action="store_true",
+                        help="freeze the stock application's lasting objects too, as the console's workers do")
     parser.add_argument("--pages", help="comma-separated names of the pages to measure, 'stock' for the stock "
                                         "list (default: all)")
     arguments = parser.parse_args()
@@ -230,7 +235,8 @@ def main() -> None:
         sql = sql_per_request(database, users, pages)
         ports = free_port(), free_port()
         servers = [serve(CONSOLE_APP, ports[0], arguments.workers, env),
-                   serve("bench.stock_app:create_stock_app()", ports[1], arguments.workers, env)]
+                   serve(f"bench.stock_app:create_stock_app({arguments.stock_frozen})", ports[1],
+                         arguments.workers, env)]
         base, stock_base = (f"http://127.0.0.1:{port}" for port in ports)
         roles = ["correspondent" if i % 2 == 0 else "operator" for i in range(arguments.users)]
         web = [(role, Client(base).login(users[role])) for role in roles]

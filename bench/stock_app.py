@@ -15,7 +15,9 @@ from flask import Flask
 STOCK_ROLE, STOCK_USER = "Stock", "stock"
 
 
-def create_stock_app() -> Flask:
+def create_stock_app(frozen: bool = False) -> Flask:
+    """The stock application; ``frozen``: its lasting objects set aside from the cyclic collector, as the
+    console's workers do theirs (console/serve.py), to see how much of the gap that alone makes."""
     from flask_appbuilder import AppBuilder, ModelView
     from flask_appbuilder.models.sqla.interface import SQLAInterface
     from flask_appbuilder.utils.legacy import get_sqla_class
@@ -42,6 +44,10 @@ def create_stock_app() -> Flask:
     def _everything() -> None:
         context._explicit.set(context.EVERYTHING)
 
+    if frozen:
+        from console.serve import set_aside_from_collector
+
+        set_aside_from_collector()
     return app
 
 

@@ -29,9 +29,14 @@ def worker_app(config: dict[str, Any] | None = None):
     from console import create_app
 
     app = create_app(config)
+    set_aside_from_collector()
+    return app
+
+
+def set_aside_from_collector() -> None:
+    """Move every object alive now out of the cyclic collector's reach (gc.freeze), after one last pass."""
     gc.collect()
     gc.freeze()
-    return app
 
 
 class ConsoleServer(BaseApplication):

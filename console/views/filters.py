@@ -66,7 +66,17 @@ DAY_FILTERS = [DayEqual, DayGreater, DaySmaller, DayNotEqual]
 
 
 class FrenchFilterConverter(SQLAFilterConverter):
-    """FAB's filters, those of date columns reading French dates."""
+    """FAB's filters, those of date columns reading French dates, each column's converted once."""
 
     conversion_table = tuple((kind, DAY_FILTERS if kind == "is_date" else filters)
                              for kind, filters in SQLAFilterConverter.conversion_table)
+
+    def convert(self, col_name: str) -> list:
+        """A column's filters, kept on its data interface: FAB converts every column of the model each time
+        it builds a set of filters (three times a list page), while a column's filters depend on the column
+        alone (they hold its name and interface, never a request's value). A copy of the kept list is
+        returned: FAB extends it with a view's own filters."""
+        kept = self.datamodel.__dict__.setdefault("_converted_filters", {})
+        if col_name not in kept:
+            kept[col_name] = super().convert(col_name)
+        return list(kept[col_name]) if kept[col_name] is not None else None

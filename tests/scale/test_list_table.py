@@ -19,3 +19,18 @@ def test_the_table_escapes_plain_cells_and_keeps_a_formatters_html(app):
                            formatters={"status": lambda value: Markup(f"<b>{value}</b>")})
 
     assert html == "1:[&lt;script&gt;][<b>ok</b>]"
+
+
+def test_a_columns_filters_are_converted_once_and_handed_out_as_copies(app):
+    from console.partners.models import Partner
+    from console.views.filters import FrenchFilterConverter
+    from console.views.lists import ScaledInterface
+
+    datamodel = ScaledInterface(Partner)
+    first = FrenchFilterConverter(datamodel).convert("name")
+    first.append("a view's own filter")  # what FAB does with a view's search_filters
+    again = FrenchFilterConverter(datamodel).convert("name")
+
+    assert [type(f) for f in again] == [type(f) for f in first[:-1]] and "a view's own filter" not in again
+    assert again[0] is first[0]  # the same filter objects: no conversion the second time
+    assert {f.column_name for f in again} == {"name"}

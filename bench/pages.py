@@ -11,7 +11,8 @@
 3. The console (``console.serve:worker_app()``, as `console serve` builds it) and ``bench/stock_app.py``
    (Flask-AppBuilder as it ships) served by gunicorn, --workers sync workers each, on loopback ports.
 4. For each page, --users signed-in HTTP clients, half the correspondent of the largest collectivité and
-   half the operator, interleaved, request it for --seconds; then the stock list alone, same clients.
+   half the operator, interleaved, request it for --seconds; then the stock list alone, same clients, in
+   three rounds alternating with the partner list (their throughput's ratio is printed last).
 --stock-frozen sets the stock application's lasting objects aside from Python's cyclic collector, as the
 console's workers do (console/serve.py): Flask-AppBuilder with that one change of deployment.
 --keep leaves the loaded database in place (its URL is printed) and --loaded URL measures it again without
@@ -51,6 +52,7 @@ PAGES = [  # (name, path, kind)
     ("API reimbursement list (JWT)", "/api/v1/reimbursement/", "api"),
 ]
 STOCK = ("stock FAB partner list", "/partnerstockview/list/", "page")
+ROUNDS = 3  # of the partner list against the stock list (compare_with_stock)
 CONSOLE_APP = "console.serve:worker_app({'RATELIMIT_ENABLED': False})"  # as `console serve` builds it
 
 
@@ -110,6 +112,22 @@ def hammer(clients: list[tuple[str, Client]], path: str, seconds: float) -> dict
     for thread in threads:
         thread.join()
     return latencies
+
+
+def compare_with_stock(web: list[tuple[str, Client]], stock: list[tuple[str, Client]], seconds: float,
+                       rounds: int = ROUNDS) -> None:
+    """The stock list's row, then the partner list's throughput against it, the two measured in alternate
+    rounds (seconds / rounds each, the same clients' count): this shared machine's speed drifts over
+    minutes, and a ratio of two figures taken minutes apart would follow the drift."""
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(rounds):
+        ours += [value for values in hammer(web, PAGES[0][1], seconds / rounds).values() for value in values]
+        theirs += hammer(stock, STOCK[1], seconds / rounds)["stock user"]
+    report(STOCK[0], "stock user", theirs, seconds, None)
+    print(f"partner list against the stock list, {rounds} alternate rounds of {seconds / rounds:.0f} s each: "
+          f"{len(ours) / seconds:.1f} against {len(theirs) / seconds:.1f} req/s, "
+          f"{len(ours) / len(theirs):.2f}×", flush=True)
 
 
 def sql_per_request(database: str, users: dict[str, str], pages: list[tuple[str, str, str]]
@@ -249,8 +267,7 @@ def main() -> None:
         if arguments.pages and "stock" not in arguments.pages.split(","):
             return
         stock = [("stock user", Client(stock_base).login(STOCK_USER)) for _ in roles]
-        for role, values in hammer(stock, STOCK[1], arguments.seconds).items():
-            report(STOCK[0], role, values, arguments.seconds, None)
+        compare_with_stock(web, stock, arguments.seconds)
     finally:
         for server in servers:
             server.terminate()

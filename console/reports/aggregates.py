@@ -33,7 +33,7 @@ from console.tenants.context import EVERYTHING, Scope, scoped
 from console.tenants.models import Collectivite, utcnow
 from console.tenants.scoping import tenant_clause
 
-REFRESH_EVERY = 900.0  # the dashboards say so: keep in step with their message
+REFRESH_EVERY = 900.0  # seconds; the dashboards tell their users, in minutes
 TOTAL = Numeric(14, 2)
 COUNTS = ("chequiers_issued", "chequiers_distributed", "chequiers_started", "partners_approved",
           "cheques_accepted", "cheques_reimbursed", "complaints_received", "complaints_accepted",

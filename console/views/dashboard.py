@@ -97,4 +97,5 @@ class DashboardView(BaseView):
             "reports/dashboard.html", lines=lines, charts=charts, start=start, end=end, error=error,
             collectivite_picker=picker,
             refreshed_at=aggregates.refreshed_at(db.session, scope), everything=scope.everything,
+            refresh_minutes=round(aggregates.REFRESH_EVERY / 60),
         )

@@ -56,6 +56,15 @@ def test_operator_dashboard_reads_the_daily_figures_and_says_how_fresh(client, f
     assert not any("FROM cheque" in s for s in statements.statements)
 
 
+def test_the_dashboard_says_how_often_its_figures_are_recomputed_in_french(client, filled, monkeypatch):
+    login(client, filled.world.operator)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "en cours de calcul (toutes les 15\u00a0minutes)" in page  # REFRESH_EVERY, 900 s
+    aggregates.refresh_all()
+    monkeypatch.setattr(aggregates, "REFRESH_EVERY", 600.0)  # the page follows the job's period
+    assert "recalculés toutes les 10\u00a0minutes" in client.get("/dashboard/").get_data(as_text=True)
+
+
 def test_a_collectivite_dashboard_reads_its_own_daily_figures(client, filled):
     today = date.today()
     start = today - timedelta(days=800)

@@ -1,9 +1,7 @@
-"""Exports whose worker died: a heartbeat while the job runs, and a periodic sweep of the silent ones.
+"""Exports whose worker died: the periodic sweep of the running exports whose heartbeat stopped.
 
-A worker killed in the middle of an export (out of memory, a host lost, a
-`kill -9`) cannot record anything. While it builds, the job renews the
-export's ``heartbeat_at`` from a thread of its own; the scheduler's sweep
-finds running exports whose heartbeat stopped, removes any partial file, and
+While it builds, an export's job renews its ``heartbeat_at`` (``console/heartbeats.py``);
+the scheduler's sweep finds running exports whose heartbeat stopped, removes any partial file, and
 queues them again once (``MAX_ATTEMPTS``) or marks them failed: an export never
 stays « running » and a partial file is never downloadable (a file becomes
 the export's only once complete, see ``xlsx.save``).
@@ -13,55 +11,19 @@ from __future__ import annotations
 import glob
 import logging
 import os
-import threading
-from contextlib import contextmanager, suppress
-from datetime import timedelta
-from typing import Iterator
+from contextlib import suppress
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.engine import Engine
 
-from console import jobs
+from console import heartbeats, jobs
 from console.extensions import db
 from console.reports.models import Export, ExportStatus
 from console.tenants.models import utcnow
 
 log = logging.getLogger(__name__)
-HEARTBEAT_SECONDS = 15.0  # CONSOLE_JOB_HEARTBEAT_SECONDS
-SILENT_BEATS = 4  # beats missed before an export counts as abandoned
 MAX_ATTEMPTS = 2  # an export whose worker died is queued again once, then fails
-
-
-def interval() -> float:
-    return jobs.setting("CONSOLE_JOB_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
-
-
-@contextmanager
-def beating(engine: Engine, export_id: int, every: float) -> Iterator[None]:
-    """Renew the export's heartbeat every ``every`` seconds while the block runs."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        while True:
-            try:
-                with engine.begin() as connection:
-                    connection.execute(update(Export).where(Export.id == export_id,
-                                                            Export.status == ExportStatus.running)
-                                       .values(heartbeat_at=utcnow()))
-            except Exception:  # noqa: BLE001 - a missed beat is retried; too many and the sweep requeues
-                log.warning("Export %s: heartbeat not recorded", export_id, exc_info=True)
-            if stop.wait(every):
-                return
-
-    thread = threading.Thread(target=beat, name=f"export-{export_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=every + 30)
 
 
 def remove_partial_files(export_id: int) -> None:
@@ -72,12 +34,12 @@ def remove_partial_files(export_id: int) -> None:
             os.remove(path)
 
 
-@jobs.periodic(interval)
+@jobs.periodic(heartbeats.interval)
 def sweep_abandoned_exports() -> tuple[int, int]:
     """Job: queue again, or fail, the running exports whose heartbeat stopped; (requeued, failed)."""
     from console.reports.jobs import run_export
 
-    limit = utcnow() - timedelta(seconds=SILENT_BEATS * interval())
+    limit = heartbeats.silent_since()
     silent = and_(Export.status == ExportStatus.running,
                   or_(Export.heartbeat_at < limit, and_(Export.heartbeat_at.is_(None), Export.started_at < limit)))
     requeued = failed = 0

@@ -13,12 +13,13 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from console import jobs
+from console import heartbeats, jobs
 from console.errors import DomainError
 from console.extensions import db
 from console.i18n import format_day, format_label
 from console.reports import api as reports_api
-from console.reports import cheques, complaints, heartbeat, partners, reimbursements, schedule, summary, xlsx
+from console.reports import cheques, complaints, partners, reimbursements, schedule, summary, xlsx
+from console.reports import heartbeat  # noqa: F401  (registers the sweep of abandoned exports)
 from console.reports import audit as audit_report
 from console.reports.access import export_scope
 from console.reports.models import Export, ExportKind, ExportStatus
@@ -72,7 +73,7 @@ def run_export(export_id: int) -> None:
         attempt = export.attempts
         language = export.parameters.get("language", "fr")
         path = os.path.join(current_app.config["CONSOLE_EXPORT_DIR"], f"export-{export.id}-{secrets.token_hex(8)}.xlsx")
-        with force_locale(language), heartbeat.beating(db.engine, export_id, heartbeat.interval()):
+        with force_locale(language), heartbeats.beating(db.engine, Export, export_id, ExportStatus.running, heartbeats.interval()):
             try:
                 rows = _build(session, export, path)
             except Exception as error:  # noqa: BLE001 - every failure is the export's, recorded for the user

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from console import jobs
+from console import heartbeats, jobs
 from console.extensions import db
 from console.reports import heartbeat
 from console.reports import jobs as report_jobs
@@ -42,7 +42,7 @@ def reload(export_id: int) -> Export:
 def test_a_silent_running_export_is_queued_again_once_then_failed(app, export_id, monkeypatch):
     enqueued = []
     monkeypatch.setattr(jobs, "enqueue", lambda func, *args: enqueued.append((func, args)))
-    silent_since = utcnow() - timedelta(seconds=heartbeat.SILENT_BEATS * heartbeat.interval() + 1)
+    silent_since = utcnow() - timedelta(seconds=heartbeats.SILENT_BEATS * heartbeats.interval() + 1)
     folder = app.config["CONSOLE_EXPORT_DIR"]
     os.makedirs(folder, exist_ok=True)
     partial = os.path.join(folder, f"export-{export_id}-0123abcd.xlsx.part")
@@ -64,7 +64,7 @@ def test_a_silent_running_export_is_queued_again_once_then_failed(app, export_id
 
 
 def test_a_running_export_whose_heartbeat_is_recent_is_left_alone(app, export_id):
-    last_second = utcnow() - timedelta(seconds=heartbeat.SILENT_BEATS * heartbeat.interval() - 1)
+    last_second = utcnow() - timedelta(seconds=heartbeats.SILENT_BEATS * heartbeats.interval() - 1)
     set_export(export_id, status=ExportStatus.running, attempts=1, started_at=last_second - timedelta(hours=1),
                heartbeat_at=last_second)
     assert heartbeat.sweep_abandoned_exports() == (0, 0)
@@ -74,7 +74,7 @@ def test_a_running_export_whose_heartbeat_is_recent_is_left_alone(app, export_id
 def test_the_heartbeat_beats_while_the_job_runs_and_stops_after(app, export_id):
     long_ago = utcnow() - timedelta(hours=1)
     set_export(export_id, status=ExportStatus.running, heartbeat_at=long_ago)
-    with heartbeat.beating(db.engine, export_id, 0.05):
+    with heartbeats.beating(db.engine, Export, export_id, ExportStatus.running, 0.05):
         time.sleep(0.3)
         beat = reload(export_id).heartbeat_at
         assert beat > long_ago + timedelta(minutes=59)

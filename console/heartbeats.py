@@ -38,19 +38,18 @@ def silent_since() -> datetime:
 @contextmanager
 def beating(engine: Engine, model: Any, row_id: int, running: Any, every: float) -> Iterator[None]:
     """Renew ``model`` row ``row_id``'s heartbeat every ``every`` seconds while the block runs and the row's
-    status is ``running`` (a row swept meanwhile is left as the sweep set it)."""
+    status is ``running`` (a row swept meanwhile is left as the sweep set it). The first beat comes after
+    ``every`` seconds: the job's claim of the row records the start, and a short job never beats."""
     stop = threading.Event()
 
     def beat() -> None:
-        while True:
+        while not stop.wait(every):
             try:
                 with engine.begin() as connection:
                     connection.execute(update(model).where(model.id == row_id, model.status == running)
                                        .values(heartbeat_at=utcnow()))
             except Exception:  # noqa: BLE001 - a missed beat is retried; too many and the sweep takes the row
                 log.warning("%s %s: heartbeat not recorded", model.__name__, row_id, exc_info=True)
-            if stop.wait(every):
-                return
 
     thread = threading.Thread(target=beat, name=f"{model.__tablename__}-{row_id}-heartbeat", daemon=True)
     thread.start()

@@ -7,10 +7,10 @@ import os
 from contextlib import suppress
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from console import jobs
+from console import heartbeats, jobs
 from console.audit import api as audit
 from console.errors import DomainError
 from console.extensions import db
@@ -55,7 +55,7 @@ def run_import(import_id: int) -> None:
     with Session(db.engine) as session:
         claimed = session.execute(
             update(ChequierImport).where(ChequierImport.id == import_id, ChequierImport.status == ImportStatus.queued)
-            .values(status=ImportStatus.running).execution_options(tenant_unscoped=True)
+            .values(status=ImportStatus.running, heartbeat_at=utcnow()).execution_options(tenant_unscoped=True)
         ).rowcount
         session.commit()
         if not claimed:
@@ -66,7 +66,8 @@ def run_import(import_id: int) -> None:
             path, cid = imported.file_path, imported.collectivite_id
         key = progress_key(import_id)
         try:
-            with force_locale(imported.language), scoped(only(cid)):
+            with force_locale(imported.language), scoped(only(cid)), heartbeats.beating(
+                    db.engine, ChequierImport, import_id, ImportStatus.running, heartbeats.interval()):
                 _run(session, imported, user, path, key)
         except Exception as error:  # noqa: BLE001 - every failure is the import's, recorded for the user
             session.rollback()
@@ -99,3 +100,34 @@ def _run(session: Session, imported: ChequierImport, user: ConsoleUser, path: st
         problem[0], gettext(api.COLUMN_HEADERS.get(problem[1], problem[1])), str(problem[2])])
     imported.file_path = None
     session.commit()
+
+
+@jobs.periodic(heartbeats.interval)
+def sweep_abandoned_imports() -> int:
+    """Job: fail the running imports whose heartbeat stopped, and delete their file; how many.
+
+    Their worker died: the import's one transaction died with it, so nothing was written, and the user is
+    told to import the file again (not queued again: a file may be what killed the worker). Conditional on
+    the same silence: a worker that came back to life keeps its import."""
+    limit = heartbeats.silent_since()
+    silent = and_(ChequierImport.status == ImportStatus.running,
+                  or_(ChequierImport.heartbeat_at < limit,
+                      and_(ChequierImport.heartbeat_at.is_(None), ChequierImport.created_at < limit)))
+    with db.engine.connect() as connection:
+        abandoned = connection.execute(select(ChequierImport.id, ChequierImport.language, ChequierImport.file_path)
+                                       .where(silent).order_by(ChequierImport.id)).all()
+    failed = 0
+    for import_id, language, path in abandoned:
+        with force_locale(language):
+            error = gettext("The process running this import stopped: nothing was written. Import the file again.")
+        with db.engine.begin() as connection:
+            changed = connection.execute(update(ChequierImport).where(ChequierImport.id == import_id, silent)
+                                         .values(status=ImportStatus.failed, error=error, finished_at=utcnow(),
+                                                 file_path=None)).rowcount
+        if changed:
+            failed += 1
+            log.warning("Chéquier import %s abandoned by its worker: failed", import_id)
+            if path:
+                with suppress(FileNotFoundError):
+                    os.remove(path)
+    return failed

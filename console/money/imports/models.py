@@ -56,6 +56,8 @@ class ChequierImport(TenantOwned, Model):
     error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    # Renewed by the job while it runs: a running import whose heartbeat stopped lost its worker.
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
 
     @property
     def finished(self) -> bool:

@@ -15,6 +15,7 @@ from console.money.imports.models import ChequierImport, ImportStatus
 from console.money.models import Chequier
 from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import ConsoleUser, utcnow
+from tests.money.test_chequier_import import prescripteurs  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -103,3 +104,32 @@ def test_the_import_job_claims_with_a_heartbeat_and_beats_while_it_runs(running_
     assert [b[:4] for b in beats] == [(ChequierImport, import_id, ImportStatus.running, heartbeats.interval())]
     assert beats[0][4] is not None and beats[0][4] > utcnow() - timedelta(minutes=1)  # set by the claim
     assert reload(import_id).finished  # the (header-only) file was read and the import ended
+
+
+def test_a_job_swept_while_it_ran_writes_nothing_and_leaves_the_import_failed(running_import, prescripteurs,
+                                                                               monkeypatch):
+    """A worker stalled past the silence, then back to life: the user was told nothing was written, so it
+    writes nothing (its rows are rolled back) and the import stays failed."""
+    from console.money.dates import paris_day
+    from console.money.imports import api
+    from tests.money.test_chequier_import import csv_bytes, french
+
+    import_id, path = running_import
+    today = paris_day(utcnow())
+    path.write_bytes(csv_bytes([["LATE-1", "CCAS d’Alpha", french(today), french(today + timedelta(days=300)),
+                                 "", ""]]))
+    set_import(import_id, status=ImportStatus.queued, heartbeat_at=None)
+    real_run = api.run
+
+    def stalled_run(*args, **kwargs):
+        set_import(import_id, heartbeat_at=beats_ago(heartbeats.SILENT_BEATS, +1))
+        assert import_jobs.sweep_abandoned_imports() == 1  # the sweep runs while this worker is stalled
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(api, "run", stalled_run)
+    import_jobs.run_import(import_id)
+
+    imported = reload(import_id)
+    assert imported.status is ImportStatus.failed and "rien n’a été enregistré" in imported.error
+    with scoped(EVERYTHING):
+        assert db.session.scalar(select(func.count(Chequier.id))) == 0

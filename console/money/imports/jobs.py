@@ -96,10 +96,22 @@ def _run(session: Session, imported: ChequierImport, user: ConsoleUser, path: st
         data = upload.read()
     outcome = api.run(session, imported, user, data, accepted_headers(), paris_day(utcnow()),
                       lambda done, total: jobs.set_progress(key, done, total))
+    if not _still_running(session, imported.id):  # swept meanwhile: its user was told nothing was written
+        log.warning("Chéquier import %s was swept while it ran: nothing written", imported.id)
+        session.rollback()
+        return
     api.finish(imported, outcome, lambda problem: [
         problem[0], gettext(api.COLUMN_HEADERS.get(problem[1], problem[1])), str(problem[2])])
     imported.file_path = None
     session.commit()
+
+
+def _still_running(session: Session, import_id: int) -> bool:
+    """Whether the import is still this job's, held so until the commit (the row is locked, so the sweep
+    cannot fail it between this check and the rows' commit)."""
+    return bool(session.execute(
+        update(ChequierImport).where(ChequierImport.id == import_id, ChequierImport.status == ImportStatus.running)
+        .values(heartbeat_at=utcnow())).rowcount)
 
 
 @jobs.periodic(heartbeats.interval)
@@ -108,7 +120,8 @@ def sweep_abandoned_imports() -> int:
 
     Their worker died: the import's one transaction died with it, so nothing was written, and the user is
     told to import the file again (not queued again: a file may be what killed the worker). Conditional on
-    the same silence: a worker that came back to life keeps its import."""
+    the same silence: a worker that beat meanwhile keeps its import; one that comes back to life after the
+    sweep writes nothing (``_still_running``)."""
     limit = heartbeats.silent_since()
     silent = and_(ChequierImport.status == ImportStatus.running,
                   or_(ChequierImport.heartbeat_at < limit,

@@ -23,3 +23,14 @@ def money(world) -> MoneyWorld:
     helpers.schedule(world.a.id, date(2020, 1, 1))
     helpers.schedule(world.b.id, date(2020, 1, 1))
     return MoneyWorld(world, pa, pa2, pb)
+
+
+@pytest.fixture
+def prescripteurs(world):
+    """A's « CCAS d’Alpha » (its id) and a retired prescripteur, B's « CCAS de Bêta »: for chéquier imports."""
+    with helpers.operator():
+        ccas = helpers.prescripteur(world.a.id, "CCAS d’Alpha")
+        retired = helpers.prescripteur(world.a.id, "Ancienne mission locale")
+        retired.active = False
+        helpers.prescripteur(world.b.id, "CCAS de Bêta")
+        return ccas.id

@@ -15,7 +15,6 @@ from console.money.imports.models import ChequierImport, ImportStatus
 from console.money.models import Chequier
 from console.tenants.context import EVERYTHING, scoped
 from console.tenants.models import ConsoleUser, utcnow
-from tests.money.test_chequier_import import prescripteurs  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

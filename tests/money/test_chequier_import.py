@@ -69,16 +69,6 @@ def imports() -> list[ChequierImport]:
         return db.session.scalars(select(ChequierImport).order_by(ChequierImport.id)).all()
 
 
-@pytest.fixture
-def prescripteurs(world):
-    with helpers.operator():
-        ccas = helpers.prescripteur(world.a.id, "CCAS d’Alpha")
-        retired = helpers.prescripteur(world.a.id, "Ancienne mission locale")
-        retired.active = False
-        helpers.prescripteur(world.b.id, "CCAS de Bêta")
-        return ccas.id
-
-
 def test_a_valid_csv_file_is_imported_with_the_forms_rules(app, world, prescripteurs):
     today = paris_day(utcnow())
     issued, validity = today - timedelta(days=30), today + timedelta(days=300)

@@ -35,15 +35,30 @@ def capped(count: int) -> int:
     return CappedCount(MAX_ROWS) if count > MAX_ROWS else count
 
 
-def capped_count(session: Any, statement: Any) -> int:
-    """How many rows ``statement`` returns, counting no further than the cap.
+def capped_total(statement: Any) -> Any:
+    """A select of how many rows ``statement`` returns, counting no further than the cap.
 
     Only the first entity's id is selected: the database can count from an index instead of reading every
     column of up to 10,001 rows (the tenancy hook scopes the id's entity as it would the whole row)."""
     entity = statement.column_descriptions[0]["entity"]
     keys = statement.with_only_columns(entity.id, maintain_column_froms=True)
-    limited = keys.order_by(None).limit(MAX_ROWS + 1).subquery()
-    return capped(session.scalar(select(func.count()).select_from(limited)))
+    return select(func.count()).select_from(keys.order_by(None).limit(MAX_ROWS + 1).subquery())
+
+
+def capped_count(session: Any, statement: Any) -> int:
+    """How many rows ``statement`` returns, as the user reads it (``capped_total``)."""
+    return capped(session.scalar(capped_total(statement)))
+
+
+def page_with_count(session: Any, statement: Any, offset: int, size: int) -> tuple[list, int]:
+    """One page of ``statement``'s first entity and the capped count of all its rows, read together: the
+    count is a scalar subquery of the page's statement (one round trip and one statement fewer). A page
+    past the last row has no row to carry the count: it is then counted alone."""
+    found = session.execute(statement.add_columns(capped_total(statement).scalar_subquery())
+                            .limit(size).offset(offset)).all()
+    if not found:
+        return [], capped_count(session, statement)
+    return [row[0] for row in found], capped(found[0][-1])
 
 
 def too_deep(first_row: int) -> bool:
@@ -98,10 +113,28 @@ class ScaledInterface(UniqueAwareInterface):
         query = super().apply_all(query, *args, **kwargs)
         return query.options(*self.eager) if self.eager else query
 
+    def query(self, filters: Any = None, order_column: str = "", order_direction: str = "", page: int | None = None,
+              page_size: int | None = None, select_columns: Any = None, outer_default_load: bool = False
+              ) -> tuple[int, list]:
+        """FAB's list query, its capped count read by the page's own statement (a scalar subquery): one round
+        trip and one statement fewer per list. A page past the last row has no row to carry the count: it is
+        then counted alone."""
+        query = self.session.query(self.obj)
+        total = self._capped_count(query, filters, select_columns).scalar_subquery()
+        found = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                               outer_default_load).add_columns(total).all()
+        if not found:
+            return self.query_count(query, filters, select_columns), []
+        return capped(found[0][-1]), [row[0] for row in found]
+
     def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
+        return capped(self.session.scalar(self._capped_count(query, filters, select_columns)))
+
+    def _capped_count(self, query: Any, filters: Any, select_columns: Any) -> Any:
+        """The count of the filtered rows, up to the cap, as ``capped_total`` for a FAB query."""
         inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
-        # The id only: counted from an index rather than every column of up to 10,001 rows (see capped_count).
-        return capped(inner.with_entities(self.obj.id).order_by(None).limit(MAX_ROWS + 1).count())
+        ids = inner.with_entities(self.obj.id).order_by(None).limit(MAX_ROWS + 1).subquery()
+        return select(func.count()).select_from(ids)
 
 
 class BoundedList:

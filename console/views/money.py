@@ -35,7 +35,7 @@ from console.tenants.models import utcnow
 from console.views.base import attempt, flash_error
 from console.views.choices import chosen, remote_select
 from console.views import queues
-from console.views.lists import CappedCount, capped_count, deepest_page, refuse_depth, too_deep
+from console.views.lists import CappedCount, deepest_page, page_with_count, refuse_depth, too_deep
 from console.views.reports import parse_day
 
 PAGE_SIZE = 50
@@ -94,12 +94,11 @@ def requested_page() -> int:
 
 def page_of(statement: Any) -> tuple[list, int, int]:
     """One page of a select (``?page=``), the page number and the page count (both bounded: lists.py)."""
-    total = capped_count(db.session, statement)
     page = requested_page()
     if too_deep((page - 1) * PAGE_SIZE):
         refuse_depth()
         page = deepest_page(PAGE_SIZE)
-    rows = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows, total = page_with_count(db.session, statement, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return rows, page, CappedCount(pages) if isinstance(total, CappedCount) else pages
 

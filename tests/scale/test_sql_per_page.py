@@ -19,7 +19,8 @@ from tests.conftest import api_token, login, logout
 from tests.scale.conftest import counting
 
 # One statement reads the user with its roles, groups, collectivité and the row of its session (web or JWT),
-# checked in memory; a list adds its count and its page; a collection shown per row adds one (selectinload).
+# checked in memory; a list adds its page, which carries its count (a page without rows counts alone: at
+# most two); a collection shown per row adds one (selectinload).
 USER = 1
 LIST = USER + 2
 LIST_WITH_COLLECTION = LIST + 1
@@ -119,6 +120,17 @@ def test_every_page_and_api_list_sends_a_bounded_number_of_statements(client, fi
     assert len(result) == ROWS and sum(len(item["lines"]) for item in result) > ROWS
 
 
+def test_a_list_with_rows_reads_its_page_and_count_in_one_statement(client, filled):
+    ids = ids_of_a(filled)
+    login(client, filled.world.a.users["correspondent"])
+    busy = [(f"/partnerview/list/?psize_PartnerView={ROWS}", USER + 1), (f"/chequeview/list/?psize_ChequeView={ROWS}",
+            USER + 1), ("/reimbursements/", USER + 1), ("/complaints/", USER + 1)]
+    assert not measure(client, busy, ids)
+    logout(client)
+    assert not measure(client, [(f"/api/v1/partner/?q=(page_size:{ROWS})", USER + 1)], ids,
+                       headers=api_token(client, filled.world.a.users["correspondent"]))
+
+
 def test_counts_are_capped_and_deep_pages_refused_with_a_message(client, filled, monkeypatch):
     """With the cap lowered to 100 rows: the count says « more than », a page past it is not served."""
     from console.views import lists
@@ -154,3 +166,7 @@ def test_capped_counts_count_the_collectivite_s_rows_only(filled):
         for model in (Partner, Cheque):
             interface = lists.ScaledInterface(model, db.session)
             assert interface.query_count(db.session.query(model)) == min(own[model], lists.MAX_ROWS), model
+            # A list page reads its count in its own statement: scoped there too, and alone past the last row.
+            count, rows = interface.query(page=0, page_size=5)
+            assert count == own[model] and len(rows) == 5 and {r.collectivite_id for r in rows} == {filled.a.id}
+            assert interface.query(page=own[model], page_size=5) == (own[model], [])

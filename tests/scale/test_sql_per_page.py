@@ -1,8 +1,8 @@
 """Bounded SQL per page: every list, detail page and API list sends a fixed number of statements,
 whatever its number of rows (pages of 50 here), for a correspondent and for the operator.
 
-The user, its roles, collectivité and session row are one statement; a list is a count and a select (relations
-eager-loaded); a relation filter adds its own choices; a detail page adds one statement per
+The user, its roles, collectivité and session row are one statement; a list is a select carrying its count
+(relations eager-loaded; a page without rows is counted alone); a relation filter adds its own choices; a detail page adds one statement per
 collection it shows. A lazy load per row (N+1) would add 50.
 """
 from __future__ import annotations

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Iterator
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
 
 from console import jobs
@@ -30,9 +30,13 @@ def interval() -> float:
     return jobs.setting("CONSOLE_JOB_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
 
 
-def silent_since() -> datetime:
-    """A running row whose last beat is older than this lost its worker."""
-    return utcnow() - timedelta(seconds=SILENT_BEATS * interval())
+def silent(model: Any, running: Any, started: Any) -> Any:
+    """The rows of ``model`` still ``running`` whose worker died: their last beat is older than ``SILENT_BEATS``
+    beats, or they never beat and ``started`` (a column) is that old. A sweep selects them, then changes each
+    under the same condition (a worker that beat meanwhile keeps its row)."""
+    limit = utcnow() - timedelta(seconds=SILENT_BEATS * interval())
+    return and_(model.status == running,
+                or_(model.heartbeat_at < limit, and_(model.heartbeat_at.is_(None), started < limit)))
 
 
 @contextmanager

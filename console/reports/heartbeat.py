@@ -15,7 +15,7 @@ from contextlib import suppress
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 
 from console import heartbeats, jobs
 from console.extensions import db
@@ -39,9 +39,7 @@ def sweep_abandoned_exports() -> tuple[int, int]:
     """Job: queue again, or fail, the running exports whose heartbeat stopped; (requeued, failed)."""
     from console.reports.jobs import run_export
 
-    limit = heartbeats.silent_since()
-    silent = and_(Export.status == ExportStatus.running,
-                  or_(Export.heartbeat_at < limit, and_(Export.heartbeat_at.is_(None), Export.started_at < limit)))
+    silent = heartbeats.silent(Export, ExportStatus.running, Export.started_at)
     requeued = failed = 0
     with db.engine.connect() as connection:
         abandoned = connection.execute(select(Export.id, Export.attempts, Export.parameters).where(silent)

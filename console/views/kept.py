@@ -30,4 +30,3 @@ def kept(table: str, key: Hashable | None, render: Callable[[], T], limit: int) 
                 values.clear()
             values[key] = value
     return value
-

@@ -7,7 +7,7 @@ import os
 from contextlib import suppress
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from console import heartbeats, jobs
@@ -119,13 +119,9 @@ def sweep_abandoned_imports() -> int:
     """Job: fail the running imports whose heartbeat stopped, and delete their file; how many.
 
     Their worker died: the import's one transaction died with it, so nothing was written, and the user is
-    told to import the file again (not queued again: a file may be what killed the worker). Conditional on
-    the same silence: a worker that beat meanwhile keeps its import; one that comes back to life after the
-    sweep writes nothing (``_still_running``)."""
-    limit = heartbeats.silent_since()
-    silent = and_(ChequierImport.status == ImportStatus.running,
-                  or_(ChequierImport.heartbeat_at < limit,
-                      and_(ChequierImport.heartbeat_at.is_(None), ChequierImport.created_at < limit)))
+    told to import the file again (not queued again: a file may be what killed the worker). A worker that
+    comes back to life after the sweep writes nothing (``_still_running``)."""
+    silent = heartbeats.silent(ChequierImport, ImportStatus.running, ChequierImport.created_at)
     with db.engine.connect() as connection:
         abandoned = connection.execute(select(ChequierImport.id, ChequierImport.language, ChequierImport.file_path)
                                        .where(silent).order_by(ChequierImport.id)).all()

@@ -211,9 +211,10 @@ class ConsoleUserDBModelView(FormattedColumns, UserDBModelView):
 
     def __init__(self, **kwargs) -> None:
         from console.views.choices import collectivite_filter  # the views import this module
+        from console.views.list_table import ListTable
         from console.views.search_form import KeptSearchWidget
 
-        self.search_widget = KeptSearchWidget
+        self.search_widget, self.list_widget = KeptSearchWidget, ListTable
         # An operator's hundred collectivités: the filter searches as the user types.
         self.search_form_extra_fields = {"collectivite": collectivite_filter()}
         super().__init__(**kwargs)

@@ -20,6 +20,14 @@ class AuditedSecurityModel:
     """Adding, changing or deleting a security row records one audit event, before FAB commits; a change
     names the form's fields it changed, before and after."""
 
+    list_table = "ListTable"  # its list widget, of console.views.list_table
+
+    def __init__(self, **kwargs: Any) -> None:
+        from console.views import list_table  # the views package imports this module
+
+        self.list_widget = getattr(list_table, self.list_table)
+        super().__init__(**kwargs)
+
     def pre_add(self, item: Any) -> None:
         super().pre_add(item)
         tenants_api.audit_security(db.session, "security.add", item)
@@ -42,6 +50,8 @@ class AuditedSecurityModel:
 
 
 class RoleModelView(AuditedSecurityModel, fab.RoleModelView):
+    list_table = "BuiltinRolesTable"
+
     # FAB's bulk « Copy Role » adds rows through the data model, past pre_add: copied through the console's
     # api instead, one audited event per copy, one commit for the whole action.
     @action("copyrole", lazy_gettext("Copy Role"), lazy_gettext("Copy the selected roles?"), icon="fa-copy",

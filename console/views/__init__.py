@@ -22,7 +22,6 @@ from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, P
 from console.views.reports import ExportView, ReportSubscriptionView
 from console.views.passwords import ForgotPasswordView, PasswordLinkView
 from console.views.api_clients import ApiClientsView
-from console.views.lists import table_rows
 from console.views.menu import navigation_menu
 from console.views.sessions import SessionsView
 from console.views.two_factor import TwoFactorView
@@ -36,7 +35,7 @@ REPORTS = {"category": "Reports", "category_label": _l("Reports"), "category_ico
 
 
 def register_views(appbuilder: AppBuilder) -> None:
-    current_app.jinja_env.filters.update(TEMPLATE_FILTERS, table_rows=table_rows)
+    current_app.jinja_env.filters.update(TEMPLATE_FILTERS)
     current_app.jinja_env.globals["page_language"] = lambda: str(get_locale() or "fr")
     current_app.jinja_env.globals["navigation_menu"] = navigation_menu
     install_error_pages(current_app)

@@ -22,6 +22,7 @@ from console.views.partners import AffiliationApi, CguVersionView, PartnerApi, P
 from console.views.reports import ExportView, ReportSubscriptionView
 from console.views.passwords import ForgotPasswordView, PasswordLinkView
 from console.views.api_clients import ApiClientsView
+from console.views.assets import static_url
 from console.views.menu import navigation_menu
 from console.views.sessions import SessionsView
 from console.views.two_factor import TwoFactorView
@@ -38,6 +39,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     current_app.jinja_env.filters.update(TEMPLATE_FILTERS)
     current_app.jinja_env.globals["page_language"] = lambda: str(get_locale() or "fr")
     current_app.jinja_env.globals["navigation_menu"] = navigation_menu
+    current_app.jinja_env.globals["static_url"] = static_url
     install_error_pages(current_app)
     appbuilder.add_view(DashboardView, "Dashboard", label=_l("Dashboard"), icon="fa-chart-line", **REPORTS)
     appbuilder.add_view(ExportView, "Exports", label=_l("Excel exports"), icon="fa-file-excel", **REPORTS)

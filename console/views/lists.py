@@ -107,22 +107,29 @@ class ScaledInterface(UniqueAwareInterface):
               ) -> tuple[int, list]:
         """FAB's list query, its capped count read by the page's own statement (a scalar subquery): one round
         trip and one statement fewer per list. A page past the last row has no row to carry the count: it is
-        then counted alone."""
+        then counted alone. The filters are applied once, for the count and the page (FAB applies them for
+        each); an API's chosen columns still go through FAB's outer query."""
         query = self.session.query(self.obj)
-        total = self._capped_count(query, filters, select_columns).scalar_subquery()
-        found = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
-                               outer_default_load).add_columns(total).all()
+        filtered = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        if select_columns:
+            page_query = self.apply_all(query, filters, order_column, order_direction, page, page_size,
+                                        select_columns, outer_default_load)
+        else:
+            ordered = self.apply_order_by(filtered, order_column, order_direction, aliases_mapping={},
+                                          bypass_many_to_many=True, add_pk=True)
+            page_query = self.apply_pagination(ordered, page, page_size).options(*self.eager)
+        found = page_query.add_columns(self._capped(filtered).scalar_subquery()).all()
         if not found:
-            return self.query_count(query, filters, select_columns), []
+            return capped(self.session.scalar(self._capped(filtered))), []
         return capped(found[0][-1]), [row[0] for row in found]
 
     def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
-        return capped(self.session.scalar(self._capped_count(query, filters, select_columns)))
+        filtered = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        return capped(self.session.scalar(self._capped(filtered)))
 
-    def _capped_count(self, query: Any, filters: Any, select_columns: Any) -> Any:
-        """The count of the filtered rows, up to the cap, as ``capped_total`` for a FAB query."""
-        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
-        ids = inner.with_entities(self.obj.id).order_by(None).limit(MAX_ROWS + 1).subquery()
+    def _capped(self, filtered: Any) -> Any:
+        """The count of a filtered FAB query's rows, up to the cap, as ``capped_total``."""
+        ids = filtered.with_entities(self.obj.id).order_by(None).limit(MAX_ROWS + 1).subquery()
         return select(func.count()).select_from(ids)
 
 

@@ -16,6 +16,7 @@ Three mechanisms, all driven by ``context.current_scope()``:
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask_appbuilder.models.filters import BaseFilter
@@ -53,7 +54,10 @@ def tenant_clause(model: type, scope: Scope | None = None) -> Any:
     return tenant_column(model) == scope.collectivite_id
 
 
+@lru_cache(maxsize=1024)
 def _criteria(scope: Scope) -> tuple:
+    """The loader options that keep a statement in ``scope``; built once per scope (a collectivité's, or
+    nothing): they are immutable, and every ORM statement of a collectivité's user gets them."""
     if scope.nothing:
         return (
             with_loader_criteria(TenantOwned, lambda cls: false(), include_aliases=True),

@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 from flask import current_app, request, url_for
 from flask_appbuilder.const import PERMISSION_PREFIX
 from flask_appbuilder.widgets import ListWidget
+from flask_babel import gettext
+from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 #: Pages linked on each side of the current one, and the sizes a list offers (FAB's).
@@ -147,6 +149,52 @@ def row_link(endpoint: str, filters: Any) -> str | None:
     return view_link(endpoint, filters, pk=ROW_KEY)
 
 
+BUTTON = ('<a href="{href}" class="btn btn-sm btn-default" data-toggle="tooltip" rel="tooltip" title="{title}">'
+          '<span class="sr-only">{title}</span><i class="fa {icon}" aria-hidden="true"></i></a>')
+DELETE = ('<a id="btn-delete-{href}" href="#" class="btn btn-sm btn-default confirm" rel="tooltip" title="{title}">'
+          '<span class="sr-only">{label}</span><i class="fa fa-trash"></i></a><script nonce="{nonce}">'
+          'document.getElementById("btn-delete-{href}").addEventListener("click", function () {{'
+          "const adminAction = new AdminActions(); return adminAction.execute_single_delete('{href}','{question}');"
+          "}})</script>")
+
+
+class RowWriter:
+    """Writes the rows of a page as HTML: the same markup as FAB's row loop, each value escaped.
+
+    Written by Jinja, the rows were the largest part of a list page's cost (a few hundred escaped outputs and
+    tests per page); here each row is one formatted string. The words and the CSP nonce are read once."""
+
+    def __init__(self, ticks: bool, buttons: bool) -> None:
+        self.ticks, self.buttons = ticks, buttons
+        self.select = escape(gettext("Select"))
+        self.show, self.edit = escape(gettext("Show record")), escape(gettext("Edit record"))
+        self.delete = {"title": escape(gettext("Delete record")), "label": escape(gettext("Delete")),
+                       "question": escape(gettext("Are you sure you want to delete this item?")),
+                       "nonce": escape(getattr(request, "csp_nonce", ""))}
+
+    def __call__(self, rows: Iterable[Row]) -> Markup:
+        return Markup("".join(self.row(row) for row in rows))
+
+    def row(self, row: Row) -> str:
+        pk = escape(row.pk)
+        html = ["<tr>"]
+        if self.ticks:
+            html.append(f'<td><input id="{pk}" class="action_check" name="rowid" value="{pk}" type="checkbox" '
+                        f'aria-label="{self.select} {pk}"></td>' if row.tick else "<td></td>")
+        if self.buttons:
+            html.append('<td class="text-center"><div class="btn-group btn-group-xs btn-group-flex">')
+            if row.show:
+                html.append(BUTTON.format(href=escape(row.show), title=self.show, icon="fa-search"))
+            if row.edit:
+                html.append(BUTTON.format(href=escape(row.edit), title=self.edit, icon="fa-edit"))
+            if row.delete:
+                html.append(DELETE.format(href=escape(row.delete), **self.delete))
+            html.append("</div></td>")
+        html.extend(f"<td>{escape(cell)}</td>" for cell in row.cells)
+        html.append("</tr>\n")
+        return "".join(html)
+
+
 class ListTable(ListWidget):
     """The list widget of every console list: FAB's arguments in, a prepared page out (module docstring)."""
 
@@ -170,10 +218,9 @@ class ListTable(ListWidget):
             "action_url": url_for(f"{name}.action_post") if actions else None,
             "headings": headings(args["include_columns"], args["label_columns"], args["order_columns"], name,
                                  address, view.base_order) if count else [],
-            "rows": list(self.rows(args, view, may)) if count else [],
             "buttons": may["show"] or may["edit"] or may["delete"],
-            "delete": may["delete"],
         }
+        table["rows"] = RowWriter(bool(actions), table["buttons"])(self.rows(args, view, may)) if count else ""
         return current_app.jinja_env.get_template(self.template).render(
             table=table, count=count, modelview_name=name, filters=args["filters"])
 

@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from enum import Enum
+from operator import attrgetter
+from typing import Any, Callable, Iterable, Iterator
 
 from flask import flash
 from flask_babel import format_decimal, gettext
@@ -82,6 +84,18 @@ def refuse_depth() -> None:
     flash(depth_message(), "warning")
 
 
+def cell_value(item: Any, get: Callable[[Any], Any]) -> Any:
+    """What FAB shows of an attribute: a method called, an enum by its value, "" when a relation on the way
+    is missing."""
+    try:
+        value = get(item)
+    except AttributeError:
+        return ""
+    if callable(value):
+        return value()
+    return value.value if isinstance(value, Enum) else value
+
+
 class ScaledInterface(UniqueAwareInterface):
     """FAB's data interface with a stable order, eager loads and a capped count."""
 
@@ -97,6 +111,13 @@ class ScaledInterface(UniqueAwareInterface):
             add_pk = False  # already unique: the id after it would only defeat the column's index
         return super().apply_order_by(query, order_column, order_direction, aliases_mapping,
                                       bypass_many_to_many, add_pk)
+
+    def get_values(self, lst: list, list_columns: list[str]) -> Iterator[dict]:
+        """FAB's values of each row's columns — a method's result, an enum's value, "" through a missing relation —
+        read with one getter per column (FAB tests and reads each cell's attribute three times)."""
+        getters = [(column, attrgetter(column)) for column in list_columns]
+        for item in lst:
+            yield {column: cell_value(item, get) for column, get in getters}
 
     def apply_all(self, query: Any, *args: Any, **kwargs: Any) -> Any:
         query = super().apply_all(query, *args, **kwargs)
@@ -115,8 +136,9 @@ class ScaledInterface(UniqueAwareInterface):
             page_query = self.apply_all(query, filters, order_column, order_direction, page, page_size,
                                         select_columns, outer_default_load)
         else:
-            ordered = self.apply_order_by(filtered, order_column, order_direction, aliases_mapping={},
-                                          bypass_many_to_many=True, add_pk=True)
+            # FAB's inner query carries the default order (by id): the page's order replaces it.
+            ordered = self.apply_order_by(filtered.order_by(None), order_column, order_direction,
+                                          aliases_mapping={}, bypass_many_to_many=True, add_pk=True)
             page_query = self.apply_pagination(ordered, page, page_size).options(*self.eager)
         found = page_query.add_columns(self._capped(filtered).scalar_subquery()).all()
         if not found:

@@ -1,5 +1,7 @@
 """The list table (console.views.list_table): rows through their formatters, FAB's pagination at its edges,
 links that keep every argument of the list's address, sort order said to screen readers."""
+import re
+
 from markupsafe import Markup
 
 from console.views.list_table import Address, Link, headings, page_sizes, pagination, table_rows
@@ -101,3 +103,18 @@ def test_built_in_roles_can_be_neither_ticked_nor_edited(client, world, app):
     for name, row in rows.items():
         assert ("Edit record" in row and 'name="rowid"' in row) is (name not in builtin), name
     assert "&#39;.*&#39;" in rows["Opérateur"]  # its configured permissions
+
+
+def test_a_list_shows_its_rows_in_the_views_order_or_the_one_asked_for_with_the_id_last(client, world):
+    created = [make_partner(world.a.collectivite, name=name, number=number)
+               for number, name in enumerate(["Café", "Atelier", "Café", "Bibliothèque"])]
+    login(client, world.a.users["correspondent"])
+
+    def shown(query=""):
+        html = client.get(f"/partnerview/list/{query}").get_data(as_text=True)
+        return [int(pk) for pk in re.findall(r'name="rowid" value="(\d+)"', html)]
+
+    assert shown() == created  # by identifier, given in creation order
+    by_name = shown("?_oc_PartnerView=name&_od_PartnerView=asc")
+    assert by_name == [created[1], created[3], created[0], created[2]]  # the two « Café » by id, in its direction
+    assert shown("?_oc_PartnerView=name&_od_PartnerView=desc") == by_name[::-1]

@@ -14,7 +14,7 @@ from enum import Enum
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator
 
-from flask import flash
+from flask import flash, request, session
 from flask_babel import format_decimal, gettext
 from sqlalchemy import desc, func, select
 
@@ -160,6 +160,14 @@ class BoundedList:
     and says why."""
 
     list_widget = ListTable
+
+    def update_redirect(self) -> None:
+        """FAB's « back » history, written only when this address is not already its last entry: FAB's history
+        keeps no address twice in a row, yet it rewrote the session (a new cookie) on every page and twice per
+        list; reloading a list now sends no cookie."""
+        history = session.get("page_history")
+        if not history or history[-1] != request.url:
+            super().update_redirect()
 
     def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "", order_direction: str = "",
                          page: int | None = None, page_size: int | None = None, widgets: Any = None,

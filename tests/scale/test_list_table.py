@@ -118,3 +118,15 @@ def test_a_list_shows_its_rows_in_the_views_order_or_the_one_asked_for_with_the_
     by_name = shown("?_oc_PartnerView=name&_od_PartnerView=asc")
     assert by_name == [created[1], created[3], created[0], created[2]]  # the two « Café » by id, in its direction
     assert shown("?_oc_PartnerView=name&_od_PartnerView=desc") == by_name[::-1]
+
+
+def test_reloading_a_list_rewrites_no_session_cookie_and_back_still_leads_to_the_page_before(client, world):
+    login(client, world.a.users["correspondent"])
+    client.get("/partnerview/list/")
+    first_again = client.get("/partnerview/list/")
+    other = client.get("/partnerview/list/?psize_PartnerView=50")
+    back = client.get("/back")
+
+    assert "Set-Cookie" not in first_again.headers  # the history already ends with this address
+    assert "Set-Cookie" in other.headers
+    assert back.status_code == 302 and back.headers["Location"].endswith("/partnerview/list/")

@@ -3,6 +3,8 @@
 or a search-as-you-type field is never kept."""
 from __future__ import annotations
 
+import re
+
 from flask import g
 from flask_appbuilder.widgets import SearchWidget
 from flask_login import login_user
@@ -46,3 +48,23 @@ def test_kept_search_forms_are_fabs_for_every_list_user_and_language(app, world)
     assert not {("/partnerview", "collectivite"), ("/chequeview", "partner"), ("/users", "roles"),
                 ("/users", "collectivite")} & columns
     assert {language for _, _, language in kept_fields} == {"fr", "en"}
+
+
+def form_of(html: str) -> str:
+    return html[html.index('<form id="filter_form"'):html.index("</script>", html.index('<form id="filter_form"'))]
+
+
+def test_a_list_without_filters_keeps_its_whole_form_and_puts_each_requests_nonce_back(app, client, world):
+    from tests.conftest import login
+
+    app.extensions.pop(search_form.FORMS, None)
+    login(client, world.a.users["correspondent"])
+    addresses = ("/partnerview/list/", "/partnerview/list/", "/partnerview/list/?_flt_0_name=Caf")
+    pages = [client.get(address) for address in addresses]
+    forms = [form_of(page.get_data(as_text=True)) for page in pages]
+    nonces = [re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"]).group(1) for page in pages]
+
+    assert list(app.extensions[search_form.FORMS]) == [("/partnerview", "fr", "")]  # the filtered form is not kept
+    assert nonces[0] != nonces[1] and all(f'<script nonce="{n}">' in form for n, form in zip(nonces, forms))
+    assert forms[0].replace(nonces[0], "N") == forms[1].replace(nonces[1], "N")
+    assert '"Caf"' in forms[2] and '"Caf"' not in forms[0]  # the applied filter, shown on its own page only

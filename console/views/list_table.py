@@ -240,8 +240,8 @@ class ListTable(ListWidget):
 
 
 class BuiltinRolesTable(ListTable):
-    """FAB's roles list: a built-in role (``FAB_ROLES``, fixed in code) is neither ticked, edited nor deleted; its permissions
-    column shows the configured patterns, its other columns nothing."""
+    """FAB's roles list: a built-in role (``FAB_ROLES``, fixed in code) is neither ticked, edited nor deleted;
+    its permissions column shows the configured patterns, its other columns nothing."""
 
     def rows(self, args: dict, view: Any, may: dict[str, bool]) -> Iterator[Row]:
         builtin, columns = view.appbuilder.sm.builtin_roles, args["include_columns"]

@@ -5,17 +5,24 @@ FAB renders every search field of a list on each view of the list (the form sits
 same HTML for every user of a language, so it is kept. A relation's drop-down (its choices are rows of the
 user's collectivité) and a search-as-you-type field (it shows the row a filter names) are rendered at each
 request, as are the active filters and the script's nonce (the template's).
+
+A list's whole form is the same for every user of a language while no filter is applied and every field is
+kept or searches as the user types (with no row chosen, it names none): it is then kept whole, its script's
+nonce put back at each request.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.widgets import RenderTemplateWidget, SearchWidget
 from flask_babel import get_locale
+from markupsafe import Markup
 from wtforms import BooleanField, DateField, DateTimeField, DecimalField, FloatField, IntegerField, StringField
 
 from console.display import LabelledEnumField
+from console.views.choices import RemoteSelectWidget
 from console.views.kept import kept
 
 #: The fields whose HTML depends on the language only (never a relation's choices nor a chosen row).
@@ -23,6 +30,9 @@ KEPT_FIELDS = (StringField, IntegerField, DecimalField, FloatField, BooleanField
                LabelledEnumField)
 TABLE = "console_search_fields"
 MAX_ENTRIES = 2_000  # lists × columns × languages: a few hundred; the cap only bounds a misuse
+FORMS = "console_search_forms"
+MAX_FORMS = 500  # lists × languages × roots: a few dozen
+NONCE = "\x00nonce\x00"  # stands for the request's nonce in a kept form
 
 
 class KeptSearchWidget(SearchWidget):
@@ -31,6 +41,22 @@ class KeptSearchWidget(SearchWidget):
     def __call__(self, **kwargs: Any) -> Any:
         form, route_base = self.template_args["form"], self.template_args["route_base"]
         language = str(get_locale() or "")
+        active = self.filters.get_filters_values_tojson()
+        nonce = getattr(request, "csp_nonce", "")
+        if active or not nonce or not all(self._same_for_all(form[column])
+                                           for column in self.template_args["include_cols"]):
+            return self._render(form, route_base, language, active, **kwargs)
+        whole = kept(FORMS, (route_base, language, request.script_root),
+                     lambda: self._render(form, route_base, language, active, **kwargs).replace(nonce, NONCE),
+                     MAX_FORMS)
+        return Markup(whole.replace(NONCE, nonce))
+
+    @staticmethod
+    def _same_for_all(field: Any) -> bool:
+        """Whether the field renders the same for every user of a language while no filter is applied."""
+        return isinstance(field, KEPT_FIELDS) or isinstance(field.widget, RemoteSelectWidget)
+
+    def _render(self, form: Any, route_base: str, language: str, active: list, **kwargs: Any) -> Any:
         search_filters = self.filters.get_search_filters()
         labels, fields, names = {}, {}, {}
         for column in self.template_args["include_cols"]:
@@ -39,6 +65,5 @@ class KeptSearchWidget(SearchWidget):
             labels[column], fields[column], names[column] = kept(TABLE, key, lambda: (
                 as_unicode(field.label.text), field(), [as_unicode(flt.name) for flt in search_filters[column]]),
                 MAX_ENTRIES)
-        kwargs.update(label_columns=labels, form_fields=fields, search_filters=names,
-                      active_filters=self.filters.get_filters_values_tojson())
+        kwargs.update(label_columns=labels, form_fields=fields, search_filters=names, active_filters=active)
         return RenderTemplateWidget.__call__(self, **kwargs)

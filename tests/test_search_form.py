@@ -68,3 +68,19 @@ def test_a_list_without_filters_keeps_its_whole_form_and_puts_each_requests_nonc
     assert nonces[0] != nonces[1] and all(f'<script nonce="{n}">' in form for n, form in zip(nonces, forms))
     assert forms[0].replace(nonces[0], "N") == forms[1].replace(nonces[1], "N")
     assert '"Caf"' in forms[2] and '"Caf"' not in forms[0]  # the applied filter, shown on its own page only
+
+
+def test_a_form_kept_whole_is_not_built_and_a_filtered_one_is(app, client, world, monkeypatch):
+    from tests.conftest import login
+
+    view = next(view for view in app.appbuilder.baseviews if type(view).__name__ == "PartnerView")
+    built = []
+    refresh = view.search_form.refresh
+    monkeypatch.setattr(view.search_form, "refresh", lambda obj=None: built.append(1) or refresh(obj))
+    login(client, world.a.users["correspondent"])
+    client.get("/partnerview/list/")  # may build the form once, to keep it
+    built.clear()
+    client.get("/partnerview/list/")
+    assert built == []
+    client.get("/partnerview/list/?_flt_0_name=Caf")
+    assert built == [1]

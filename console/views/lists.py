@@ -15,11 +15,13 @@ from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator
 
 from flask import flash, request, session
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import format_decimal, gettext
 from sqlalchemy import desc, func, select
 
 from console.views.interfaces import UniqueAwareInterface
 from console.views.list_table import ListTable
+from console.views.search_form import KeptSearchWidget
 
 MAX_ROWS = 10_000
 
@@ -160,6 +162,20 @@ class BoundedList:
     and says why."""
 
     list_widget = ListTable
+
+    def _list(self, **kwargs: Any) -> dict:
+        """FAB's list logic, but a ``KeptSearchWidget`` gets the search form's class: a form kept whole is
+        never built (``console.views.search_form``)."""
+        if not issubclass(self.search_widget, KeptSearchWidget):
+            return super()._list(**kwargs)
+        name = type(self).__name__
+        order_column, order_direction = get_order_args().get(name) or ("", "")
+        get_filter_args(self._filters)
+        widgets = self._get_list_widget(filters=self._filters, order_column=order_column,
+                                        order_direction=order_direction, page=get_page_args().get(name),
+                                        page_size=get_page_size_args().get(name), **kwargs)
+        self.update_redirect()
+        return self._get_search_widget(form=self.search_form, widgets=widgets)
 
     def update_redirect(self) -> None:
         """FAB's « back » history, written only when this address is not already its last entry: FAB's history

@@ -6,14 +6,15 @@ answer on every request. The key keeps the root the application is served under 
 """
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import request, url_for
+
+from console.views.kept import kept
+
+TABLE = "console_static_urls"
+MAX_ENTRIES = 500  # files × roots: a few dozen; the cap only bounds a misuse
 
 
 def static_url(endpoint: str, filename: str) -> str:
-    """``url_for(endpoint, filename=filename)``, remembered (templates name a fixed set of files)."""
-    known = current_app.extensions.setdefault("console_static_urls", {})
-    key = (request.script_root, endpoint, filename)
-    address = known.get(key)
-    if address is None:
-        address = known[key] = url_for(endpoint, filename=filename)
-    return address
+    """``url_for(endpoint, filename=filename)``, kept (templates name a fixed set of files)."""
+    return kept(TABLE, (request.script_root, endpoint, filename), lambda: url_for(endpoint, filename=filename),
+                MAX_ENTRIES)

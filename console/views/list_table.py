@@ -26,7 +26,7 @@ from werkzeug.routing import BuildError
 #: Pages linked on each side of the current one, and the sizes a list offers (FAB's).
 NEIGHBOURS = 3
 PAGE_SIZES = (25, 50, 75, 100)
-#: Stands for a row's key in the row links, built once per page (``Row.link``).
+#: Stands for a row's key in the row buttons' addresses, built once per page (``ListTable.rows``).
 ROW_KEY = "__row_key__"
 
 
@@ -121,7 +121,7 @@ def table_rows(values: Iterable[dict], pks: list, columns: list[str], formatters
     """Each row of a list page as (primary key, cells), every cell passed through its column's formatter.
 
     Calling formatters cell by cell from a template costs ~15 µs a cell (Jinja's checked calls); here it is a
-    plain loop. The template escapes the cells (a formatter returning ``Markup`` keeps its HTML)."""
+    plain loop. ``RowWriter`` escapes the cells (a formatter returning ``Markup`` keeps its HTML)."""
     formats = [formatters.get(column) for column in columns]
     for pk, row in zip(pks, values):
         yield pk, [format(row[column]) if format else row[column] for column, format in zip(columns, formats)]
@@ -221,8 +221,7 @@ class ListTable(ListWidget):
             "buttons": may["show"] or may["edit"] or may["delete"],
         }
         table["rows"] = RowWriter(bool(actions), table["buttons"])(self.rows(args, view, may)) if count else ""
-        return current_app.jinja_env.get_template(self.template).render(
-            table=table, count=count, modelview_name=name, filters=args["filters"])
+        return current_app.jinja_env.get_template(self.template).render(table=table, count=count)
 
     def rows(self, args: dict, view: Any, may: dict[str, bool]) -> Iterator[Row]:
         """The page's rows; a key the view lists in ``locked`` gets no edit button."""

@@ -142,19 +142,14 @@ class ScaledInterface(UniqueAwareInterface):
             ordered = self.apply_order_by(filtered.order_by(None), order_column, order_direction,
                                           aliases_mapping={}, bypass_many_to_many=True, add_pk=True)
             page_query = self.apply_pagination(ordered, page, page_size).options(*self.eager)
-        found = page_query.add_columns(self._capped(filtered).scalar_subquery()).all()
+        found = page_query.add_columns(capped_total(filtered.statement).scalar_subquery()).all()
         if not found:
-            return capped(self.session.scalar(self._capped(filtered))), []
+            return capped_count(self.session, filtered.statement), []
         return capped(found[0][-1]), [row[0] for row in found]
 
     def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
         filtered = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
-        return capped(self.session.scalar(self._capped(filtered)))
-
-    def _capped(self, filtered: Any) -> Any:
-        """The count of a filtered FAB query's rows, up to the cap, as ``capped_total``."""
-        ids = filtered.with_entities(self.obj.id).order_by(None).limit(MAX_ROWS + 1).subquery()
-        return select(func.count()).select_from(ids)
+        return capped_count(self.session, filtered.statement)
 
 
 class BoundedList:
